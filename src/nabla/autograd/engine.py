@@ -1,0 +1,272 @@
+"""The reverse-mode engine: ``Function``, grad mode, and ``backward``.
+
+The engine does the work that every op shares, once:
+
+* a node is recorded only when grad mode is on and some input requires a gradient;
+* the nodes reachable from the root are found with an explicit stack (no recursion, so a
+  chain of 100,000 ops is fine) and visited in reverse creation order, which is a valid
+  reverse topological order because a tensor is always created after its inputs;
+* each gradient is summed back to its input's shape (undoing broadcasting) and cast to its
+  dtype, and gradients of a tensor used several times are added up;
+* leaves accumulate into ``.grad`` across ``backward`` calls; the graph is freed after
+  ``backward`` unless ``retain_graph=True``.
+
+A ``Function`` works on raw arrays only: ``forward(*arrays) -> array`` and
+``backward(grad) -> one gradient (or None) per input``. Settings such as ``axis`` are
+constructor arguments; anything ``backward`` needs is saved on ``self`` in ``forward``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import traceback
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from nabla.autograd.tensor import Tensor
+
+Array = np.ndarray
+
+
+class Function:
+    """A differentiable primitive on arrays.
+
+    Subclasses implement ``forward`` and ``backward``. ``backward`` receives the gradient of
+    the output (same shape as the output) and returns a tuple with one entry per input: an
+    array (any shape that broadcasts to the input's; the engine sums it back) or ``None``
+    when that input needs no gradient. ``needs_grad`` (set before ``backward`` runs) tells
+    which inputs require one, so a backward may skip work.
+    """
+
+    inputs: tuple[Tensor, ...] | None = None
+    needs_grad: tuple[bool, ...] = ()
+    created_at: str | None = None
+
+    def forward(self, *args: Array) -> Array:
+        raise NotImplementedError(f"{type(self).__name__} does not define forward")
+
+    def backward(self, grad: Array) -> tuple[Array | None, ...]:
+        raise NotImplementedError(f"{type(self).__name__} does not define backward")
+
+    @property
+    def name(self) -> str:
+        return type(self).__name__
+
+    def __repr__(self) -> str:
+        return f"<{self.name}Backward>"
+
+
+class _GradMode:
+    enabled = True
+    anomaly = False
+
+
+_seq = itertools.count()
+
+
+def is_grad_enabled() -> bool:
+    """Whether operations are currently recorded for differentiation."""
+    return _GradMode.enabled
+
+
+class _SetGradMode:
+    """Context manager and decorator that sets grad mode and restores it afterwards."""
+
+    _mode: bool
+
+    def __enter__(self) -> None:
+        self._prev = _GradMode.enabled
+        _GradMode.enabled = self._mode
+
+    def __exit__(self, *exc: object) -> None:
+        _GradMode.enabled = self._prev
+
+    def __call__(self, func: Any) -> Any:
+        import functools
+
+        mode = self._mode
+
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            prev = _GradMode.enabled
+            _GradMode.enabled = mode
+            try:
+                return func(*args, **kwargs)
+            finally:
+                _GradMode.enabled = prev
+
+        return wrapper
+
+
+class no_grad(_SetGradMode):  # noqa: N801 - PyTorch's name
+    """Record nothing inside this block: results do not require gradients.
+
+    >>> import nabla
+    >>> x = nabla.tensor([1.0, 2.0], requires_grad=True)
+    >>> with nabla.no_grad():
+    ...     y = x * 2
+    >>> y.requires_grad
+    False
+    """
+
+    _mode = False
+
+
+class enable_grad(_SetGradMode):  # noqa: N801 - PyTorch's name
+    """Record operations inside this block, even within ``no_grad``."""
+
+    _mode = True
+
+
+class detect_anomaly:  # noqa: N801 - PyTorch's name
+    """Raise ``FloatingPointError`` as soon as a backward produces NaN or inf.
+
+    Inside this block every recorded op remembers the line of user code that created it,
+    and every gradient a backward returns is checked; the error names the op and that line.
+    It slows recording and backward down, so use it to find a problem, not to train.
+    """
+
+    def __enter__(self) -> detect_anomaly:
+        self._prev = _GradMode.anomaly
+        _GradMode.anomaly = True
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        _GradMode.anomaly = self._prev
+
+
+def _user_frame() -> str:
+    """The innermost stack frame outside nabla itself, as ``file:line in function``."""
+    for frame in reversed(traceback.extract_stack()[:-2]):
+        if "/nabla/" not in frame.filename.replace("\\", "/"):
+            return f'File "{frame.filename}", line {frame.lineno}, in {frame.name}: {frame.line}'
+    return "<unknown>"
+
+
+def record(fn: Function, out: Tensor, inputs: tuple[Tensor, ...]) -> None:
+    """Attach ``fn`` as the creator of ``out``."""
+    fn.inputs = inputs
+    out.requires_grad = True
+    out._ctx = fn
+    out._seq = next(_seq)
+    if _GradMode.anomaly:
+        fn.created_at = _user_frame()
+
+
+def unbroadcast(grad: Array, shape: tuple[int, ...]) -> Array:
+    """Sum ``grad`` over the axes that broadcasting added or stretched to reach ``shape``."""
+    extra = grad.ndim - len(shape)
+    if extra > 0:
+        grad = grad.sum(axis=tuple(range(extra)))
+    axes = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
+    if axes:
+        grad = grad.sum(axis=axes, keepdims=True)
+    if grad.shape != shape:
+        # a () gradient for a (1, 1) input, or a broadcast from a smaller gradient
+        grad = np.broadcast_to(grad, shape)
+    return grad
+
+
+_FREED = (
+    "Trying to backward through the graph a second time (or to reach tensors of a graph "
+    "already freed by an earlier backward()). Pass retain_graph=True to the first backward() "
+    "if you need to backward through the graph again."
+)
+
+
+def _owned(arr: Array, handed: set[int]) -> bool:
+    """True if ``arr`` may become a leaf's ``.grad`` without a copy (no one else holds it)."""
+    return arr.base is None and arr.flags.writeable and id(arr) not in handed
+
+
+def _accumulate_leaf(leaf: Tensor, g: Array, handed: set[int]) -> None:
+    if leaf.grad is None:
+        if not _owned(g, handed):
+            g = np.array(g, copy=True)
+        handed.add(id(g))
+        leaf.grad = g
+    else:
+        # a new array, never in place: the old .grad may be shared with the user
+        leaf.grad = leaf.grad + g
+
+
+def _fit(g: Array, t: Tensor) -> Array:
+    data = t.data
+    if g.shape != data.shape:
+        g = unbroadcast(g, data.shape)
+    if g.dtype != data.dtype:
+        g = g.astype(data.dtype)
+    return g
+
+
+def _check_finite(fn: Function, grads: Sequence[Array | None]) -> None:
+    for i, g in enumerate(grads):
+        if g is not None and not np.all(np.isfinite(g)):
+            kind = "nan" if np.any(np.isnan(g)) else "inf"
+            raise FloatingPointError(
+                f"Function '{fn.name}Backward' returned {kind} values in its gradient for "
+                f"input {i}. The op was created at: {fn.created_at or '<unknown>'}"
+            )
+
+
+def _collect(root: Tensor) -> list[Tensor]:
+    """Every non-leaf tensor reachable from ``root``, latest created first."""
+    nodes = [root]
+    seen = {id(root)}
+    stack = [root]
+    while stack:
+        ctx = stack.pop()._ctx
+        inputs = ctx.inputs
+        if inputs is None:
+            raise RuntimeError(_FREED)
+        for t in inputs:
+            if t._ctx is not None and id(t) not in seen:
+                seen.add(id(t))
+                nodes.append(t)
+                stack.append(t)
+    nodes.sort(key=lambda t: t._seq, reverse=True)
+    return nodes
+
+
+def backward(root: Tensor, grad: Array, retain_graph: bool = False) -> None:
+    """Back-propagate ``grad`` (the gradient of some scalar w.r.t. ``root``) to the leaves."""
+    handed: set[int] = {id(grad)}
+    if root._ctx is None:
+        _accumulate_leaf(root, grad, handed)
+        return
+    nodes = _collect(root)
+    anomaly = _GradMode.anomaly
+    root._grad_acc = grad
+    try:
+        for t in nodes:
+            g = t._grad_acc
+            if g is None:
+                continue
+            t._grad_acc = None
+            if t._retain:
+                _accumulate_leaf(t, g, handed)
+            fn = t._ctx
+            inputs = fn.inputs
+            fn.needs_grad = tuple(x.requires_grad for x in inputs)
+            grads = fn.backward(g)
+            if anomaly:
+                _check_finite(fn, grads)
+            for x, gx in zip(inputs, grads):
+                if gx is None or not x.requires_grad:
+                    continue
+                gx = _fit(gx, x)
+                if x._ctx is None:
+                    _accumulate_leaf(x, gx, handed)
+                else:
+                    prev = x._grad_acc
+                    x._grad_acc = gx if prev is None else prev + gx
+            if not retain_graph:
+                # free what the op saved for backward; the node stays as a freed marker
+                fn.__dict__.clear()
+                fn.inputs = None
+    finally:
+        for t in nodes:
+            t._grad_acc = None

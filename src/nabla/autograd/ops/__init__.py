@@ -1,0 +1,1 @@
+"""The primitive ops, one module per family; composites are built from them."""

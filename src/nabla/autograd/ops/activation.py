@@ -1,0 +1,81 @@
+"""Activation primitives: relu, sigmoid, tanh, softplus.
+
+sigmoid and softplus are computed so that no exponential of a positive number is ever taken:
+they are finite, with finite gradients, at any input (±1000 included), in float32 and float64.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nabla.autograd.engine import Function
+from nabla.autograd.tensor import Tensor, apply1
+
+Array = np.ndarray
+
+
+def stable_sigmoid(x: Array) -> Array:
+    """1 / (1 + exp(-x)) without overflow: exp is only taken of -|x|."""
+    z = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1, z) / (1 + z)
+
+
+class Relu(Function):
+    """y = max(x, 0).  VJP: gx = g * [x > 0] (the gradient at 0 is 0, as PyTorch)."""
+
+    def forward(self, x: Array) -> Array:
+        self.y = np.maximum(x, 0)
+        return self.y
+
+    def backward(self, g: Array) -> tuple[Array]:
+        return (g * (self.y > 0),)
+
+
+class Sigmoid(Function):
+    """y = 1 / (1 + exp(-x)).  VJP: gx = g * y * (1 - y)."""
+
+    def forward(self, x: Array) -> Array:
+        self.y = stable_sigmoid(x)
+        return self.y
+
+    def backward(self, g: Array) -> tuple[Array]:
+        y = self.y
+        return (g * y * (1 - y),)
+
+
+class Tanh(Function):
+    """y = tanh(x).  VJP: gx = g * (1 - y^2)."""
+
+    def forward(self, x: Array) -> Array:
+        self.y = np.tanh(x)
+        return self.y
+
+    def backward(self, g: Array) -> tuple[Array]:
+        return (g * (1 - self.y * self.y),)
+
+
+class Softplus(Function):
+    """y = log(1 + exp(x)) = max(x, 0) + log1p(exp(-|x|)).  VJP: gx = g * sigmoid(x)."""
+
+    def forward(self, x: Array) -> Array:
+        self.x = x
+        return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
+
+    def backward(self, g: Array) -> tuple[Array]:
+        return (g * stable_sigmoid(self.x),)
+
+
+def relu(x: Tensor) -> Tensor:
+    return apply1(Relu(), x)
+
+
+def sigmoid(x: Tensor) -> Tensor:
+    return apply1(Sigmoid(), x)
+
+
+def tanh(x: Tensor) -> Tensor:
+    return apply1(Tanh(), x)
+
+
+def softplus(x: Tensor) -> Tensor:
+    return apply1(Softplus(), x)

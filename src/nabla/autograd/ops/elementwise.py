@@ -1,0 +1,312 @@
+"""Elementwise arithmetic: add, sub, mul, div, neg, pow, exp, log, sqrt, abs, maximum,
+minimum, clip, where, and dtype casts.
+
+Binary ops broadcast as NumPy does; their backward returns gradients of the broadcast
+shape and the engine sums them back to each input's shape.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from nabla.autograd.engine import Function
+from nabla.autograd.tensor import Tensor, apply, apply1, apply2, as_tensor
+
+Array = np.ndarray
+
+
+class Add(Function):
+    """y = a + b.  VJP: ga = g, gb = g."""
+
+    def forward(self, a: Array, b: Array) -> Array:
+        return a + b
+
+    def backward(self, g: Array) -> tuple[Array, Array]:
+        return g, g
+
+
+class Sub(Function):
+    """y = a - b.  VJP: ga = g, gb = -g."""
+
+    def forward(self, a: Array, b: Array) -> Array:
+        return a - b
+
+    def backward(self, g: Array) -> tuple[Array, Array | None]:
+        return g, (-g if self.needs_grad[1] else None)
+
+
+class Mul(Function):
+    """y = a * b.  VJP: ga = g * b, gb = g * a."""
+
+    def forward(self, a: Array, b: Array) -> Array:
+        self.a, self.b = a, b
+        return a * b
+
+    def backward(self, g: Array) -> tuple[Array | None, Array | None]:
+        ga, gb = self.needs_grad
+        return (g * self.b if ga else None), (g * self.a if gb else None)
+
+
+class Div(Function):
+    """y = a / b.  VJP: ga = g / b, gb = -g * a / b^2 = -g * y / b."""
+
+    def forward(self, a: Array, b: Array) -> Array:
+        self.b = b
+        self.y = a / b
+        return self.y
+
+    def backward(self, g: Array) -> tuple[Array | None, Array | None]:
+        ga, gb = self.needs_grad
+        g_over_b = g / self.b
+        return (g_over_b if ga else None), (-g_over_b * self.y if gb else None)
+
+
+class Neg(Function):
+    """y = -x.  VJP: gx = -g."""
+
+    def forward(self, x: Array) -> Array:
+        return -x
+
+    def backward(self, g: Array) -> tuple[Array]:
+        return (-g,)
+
+
+class Pow(Function):
+    """y = a ** b (tensor exponent).
+
+    VJP: ga = g * b * a^(b-1), gb = g * y * log(a), taken as 0 where a == 0 (as PyTorch).
+    """
+
+    def forward(self, a: Array, b: Array) -> Array:
+        self.a, self.b = a, b
+        self.y = a**b
+        return self.y
+
+    def backward(self, g: Array) -> tuple[Array | None, Array | None]:
+        need_a, need_b = self.needs_grad
+        a, b = self.a, self.b
+        ga = g * b * a ** (b - 1) if need_a else None
+        gb = None
+        if need_b:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                log_a = np.log(np.where(a == 0, 1, a))
+            gb = g * self.y * log_a
+        return ga, gb
+
+
+class PowScalar(Function):
+    """y = x ** p for a constant p.  VJP: gx = g * p * x^(p-1)."""
+
+    def __init__(self, p: float) -> None:
+        self.p = p
+
+    def forward(self, x: Array) -> Array:
+        self.x = x
+        return x**self.p
+
+    def backward(self, g: Array) -> tuple[Array]:
+        p = self.p
+        if p == 2:
+            return (g * (2 * self.x),)
+        return (g * (p * self.x ** (p - 1)),)
+
+
+class Exp(Function):
+    """y = exp(x).  VJP: gx = g * y."""
+
+    def forward(self, x: Array) -> Array:
+        self.y = np.exp(x)
+        return self.y
+
+    def backward(self, g: Array) -> tuple[Array]:
+        return (g * self.y,)
+
+
+class Log(Function):
+    """y = log(x).  VJP: gx = g / x."""
+
+    def forward(self, x: Array) -> Array:
+        self.x = x
+        return np.log(x)
+
+    def backward(self, g: Array) -> tuple[Array]:
+        return (g / self.x,)
+
+
+class Sqrt(Function):
+    """y = sqrt(x).  VJP: gx = g / (2 y)."""
+
+    def forward(self, x: Array) -> Array:
+        self.y = np.sqrt(x)
+        return self.y
+
+    def backward(self, g: Array) -> tuple[Array]:
+        return (g / (2 * self.y),)
+
+
+class Abs(Function):
+    """y = |x|.  VJP: gx = g * sign(x), with 0 at x = 0 (as PyTorch)."""
+
+    def forward(self, x: Array) -> Array:
+        self.x = x
+        return np.abs(x)
+
+    def backward(self, g: Array) -> tuple[Array]:
+        return (g * np.sign(self.x),)
+
+
+class Maximum(Function):
+    """y = max(a, b) elementwise.  VJP: g goes to the larger input; ties split it evenly."""
+
+    def forward(self, a: Array, b: Array) -> Array:
+        self.a, self.b = a, b
+        return np.maximum(a, b)
+
+    def backward(self, g: Array) -> tuple[Array | None, Array | None]:
+        share = (self.a > self.b) + 0.5 * (self.a == self.b)
+        share = share.astype(g.dtype, copy=False)
+        need_a, need_b = self.needs_grad
+        return (g * share if need_a else None), (g * (1 - share) if need_b else None)
+
+
+class Minimum(Function):
+    """y = min(a, b) elementwise.  VJP: g goes to the smaller input; ties split it evenly."""
+
+    def forward(self, a: Array, b: Array) -> Array:
+        self.a, self.b = a, b
+        return np.minimum(a, b)
+
+    def backward(self, g: Array) -> tuple[Array | None, Array | None]:
+        share = (self.a < self.b) + 0.5 * (self.a == self.b)
+        share = share.astype(g.dtype, copy=False)
+        need_a, need_b = self.needs_grad
+        return (g * share if need_a else None), (g * (1 - share) if need_b else None)
+
+
+class Clip(Function):
+    """y = min(max(x, lo), hi).  VJP: gx = g where lo <= x <= hi, else 0 (as PyTorch's clamp)."""
+
+    def __init__(self, lo: float | None, hi: float | None) -> None:
+        if lo is None and hi is None:
+            raise ValueError("clip: at least one of min and max must be given")
+        self.lo, self.hi = lo, hi
+
+    def forward(self, x: Array) -> Array:
+        self.x = x
+        return np.clip(x, self.lo, self.hi)
+
+    def backward(self, g: Array) -> tuple[Array]:
+        x = self.x
+        mask = np.ones(x.shape, dtype=bool)
+        if self.lo is not None:
+            mask &= x >= self.lo
+        if self.hi is not None:
+            mask &= x <= self.hi
+        return (g * mask,)
+
+
+class Where(Function):
+    """y = a where cond else b (``cond`` a constant boolean array).
+
+    VJP: ga = g where cond else 0; gb = g where not cond else 0.
+    """
+
+    def __init__(self, cond: Array) -> None:
+        self.cond = cond
+
+    def forward(self, a: Array, b: Array) -> Array:
+        return np.where(self.cond, a, b)
+
+    def backward(self, g: Array) -> tuple[Array | None, Array | None]:
+        need_a, need_b = self.needs_grad
+        zero = np.zeros((), dtype=g.dtype)
+        return (
+            np.where(self.cond, g, zero) if need_a else None,
+            np.where(self.cond, zero, g) if need_b else None,
+        )
+
+
+class Cast(Function):
+    """y = x converted to ``dtype``.  VJP: gx = g converted back to x's dtype."""
+
+    def __init__(self, dtype: Any) -> None:
+        self.dtype = np.dtype(dtype)
+
+    def forward(self, x: Array) -> Array:
+        self.in_dtype = x.dtype
+        return x.astype(self.dtype)
+
+    def backward(self, g: Array) -> tuple[Array]:
+        return (g.astype(self.in_dtype),)
+
+
+# ---- functional forms --------------------------------------------------------------------
+def add(a: Any, b: Any) -> Tensor:
+    a = as_tensor(a, b if isinstance(b, Tensor) else None)
+    return apply2(Add(), a, as_tensor(b, a))
+
+
+def sub(a: Any, b: Any) -> Tensor:
+    a = as_tensor(a, b if isinstance(b, Tensor) else None)
+    return apply2(Sub(), a, as_tensor(b, a))
+
+
+def mul(a: Any, b: Any) -> Tensor:
+    a = as_tensor(a, b if isinstance(b, Tensor) else None)
+    return apply2(Mul(), a, as_tensor(b, a))
+
+
+def div(a: Any, b: Any) -> Tensor:
+    a = as_tensor(a, b if isinstance(b, Tensor) else None)
+    return apply2(Div(), a, as_tensor(b, a))
+
+
+def neg(x: Tensor) -> Tensor:
+    return apply1(Neg(), x)
+
+
+def pow(a: Any, b: Any) -> Tensor:  # noqa: A001 - NumPy's and PyTorch's name
+    """``a ** b``; a Python-number exponent uses the cheaper constant-exponent op."""
+    if isinstance(b, (int, float)) and isinstance(a, Tensor):
+        return apply1(PowScalar(b), a)
+    a = as_tensor(a, b if isinstance(b, Tensor) else None)
+    return apply2(Pow(), a, as_tensor(b, a))
+
+
+def exp(x: Tensor) -> Tensor:
+    return apply1(Exp(), x)
+
+
+def log(x: Tensor) -> Tensor:
+    return apply1(Log(), x)
+
+
+def sqrt(x: Tensor) -> Tensor:
+    return apply1(Sqrt(), x)
+
+
+def abs(x: Tensor) -> Tensor:  # noqa: A001 - NumPy's and PyTorch's name
+    return apply1(Abs(), x)
+
+
+def maximum(a: Any, b: Any) -> Tensor:
+    a = as_tensor(a, b if isinstance(b, Tensor) else None)
+    return apply2(Maximum(), a, as_tensor(b, a))
+
+
+def minimum(a: Any, b: Any) -> Tensor:
+    a = as_tensor(a, b if isinstance(b, Tensor) else None)
+    return apply2(Minimum(), a, as_tensor(b, a))
+
+
+def clip(x: Tensor, min: float | None = None, max: float | None = None) -> Tensor:  # noqa: A002
+    return apply1(Clip(min, max), x)
+
+
+def where(cond: Any, a: Any, b: Any) -> Tensor:
+    """Elementwise ``a if cond else b``; ``cond`` is a boolean array (no gradient)."""
+    c = np.asarray(cond.data if isinstance(cond, Tensor) else cond, dtype=bool)
+    a = as_tensor(a, b if isinstance(b, Tensor) else None)
+    return apply(Where(c), a, as_tensor(b, a))
