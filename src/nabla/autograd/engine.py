@@ -19,9 +19,10 @@ constructor arguments; anything ``backward`` needs is saved on ``self`` in ``for
 from __future__ import annotations
 
 import itertools
+import operator
 import traceback
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -45,10 +46,11 @@ class Function:
     needs_grad: tuple[bool, ...] = ()
     created_at: str | None = None
 
-    def forward(self, *args: Array) -> Array:
+    # (*args: Any, **kwargs: Any) lets each op declare its own inputs (mypy's gradual form)
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError(f"{type(self).__name__} does not define forward")
 
-    def backward(self, grad: Array) -> tuple[Array | None, ...]:
+    def backward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError(f"{type(self).__name__} does not define backward")
 
     @property
@@ -101,7 +103,7 @@ class _SetGradMode:
         return wrapper
 
 
-class no_grad(_SetGradMode):  # noqa: N801 - PyTorch's name
+class no_grad(_SetGradMode):
     """Record nothing inside this block: results do not require gradients.
 
     >>> import nabla
@@ -115,13 +117,13 @@ class no_grad(_SetGradMode):  # noqa: N801 - PyTorch's name
     _mode = False
 
 
-class enable_grad(_SetGradMode):  # noqa: N801 - PyTorch's name
+class enable_grad(_SetGradMode):
     """Record operations inside this block, even within ``no_grad``."""
 
     _mode = True
 
 
-class detect_anomaly:  # noqa: N801 - PyTorch's name
+class detect_anomaly:
     """Raise ``FloatingPointError`` as soon as a backward produces NaN or inf.
 
     Inside this block every recorded op remembers the line of user code that created it,
@@ -146,9 +148,10 @@ def _user_frame() -> str:
     return "<unknown>"
 
 
-def record(fn: Function, out: Tensor, inputs: tuple[Tensor, ...]) -> None:
-    """Attach ``fn`` as the creator of ``out``."""
+def record(fn: Function, out: Tensor, inputs: tuple[Tensor, ...], needs: tuple[bool, ...]) -> None:
+    """Attach ``fn`` as the creator of ``out``; ``needs`` tells which inputs require grad."""
     fn.inputs = inputs
+    fn.needs_grad = needs
     out.requires_grad = True
     out._ctx = fn
     out._seq = next(_seq)
@@ -193,15 +196,6 @@ def _accumulate_leaf(leaf: Tensor, g: Array, handed: set[int]) -> None:
         leaf.grad = leaf.grad + g
 
 
-def _fit(g: Array, t: Tensor) -> Array:
-    data = t.data
-    if g.shape != data.shape:
-        g = unbroadcast(g, data.shape)
-    if g.dtype != data.dtype:
-        g = g.astype(data.dtype)
-    return g
-
-
 def _check_finite(fn: Function, grads: Sequence[Array | None]) -> None:
     for i, g in enumerate(grads):
         if g is not None and not np.all(np.isfinite(g)):
@@ -212,13 +206,16 @@ def _check_finite(fn: Function, grads: Sequence[Array | None]) -> None:
             )
 
 
+_by_seq = operator.attrgetter("_seq")
+
+
 def _collect(root: Tensor) -> list[Tensor]:
     """Every non-leaf tensor reachable from ``root``, latest created first."""
     nodes = [root]
     seen = {id(root)}
     stack = [root]
     while stack:
-        ctx = stack.pop()._ctx
+        ctx = cast(Function, stack.pop()._ctx)
         inputs = ctx.inputs
         if inputs is None:
             raise RuntimeError(_FREED)
@@ -227,7 +224,7 @@ def _collect(root: Tensor) -> list[Tensor]:
                 seen.add(id(t))
                 nodes.append(t)
                 stack.append(t)
-    nodes.sort(key=lambda t: t._seq, reverse=True)
+    nodes.sort(key=_by_seq, reverse=True)
     return nodes
 
 
@@ -248,16 +245,18 @@ def backward(root: Tensor, grad: Array, retain_graph: bool = False) -> None:
             t._grad_acc = None
             if t._retain:
                 _accumulate_leaf(t, g, handed)
-            fn = t._ctx
-            inputs = fn.inputs
-            fn.needs_grad = tuple(x.requires_grad for x in inputs)
+            fn: Function = t._ctx  # type: ignore[assignment]  # a node always has one
             grads = fn.backward(g)
             if anomaly:
                 _check_finite(fn, grads)
-            for x, gx in zip(inputs, grads):
+            for x, gx in zip(fn.inputs, grads):  # type: ignore[arg-type]
                 if gx is None or not x.requires_grad:
                     continue
-                gx = _fit(gx, x)
+                data = x.data
+                if gx.shape != data.shape:
+                    gx = unbroadcast(gx, data.shape)
+                if gx.dtype != data.dtype:
+                    gx = gx.astype(data.dtype)
                 if x._ctx is None:
                     _accumulate_leaf(x, gx, handed)
                 else:

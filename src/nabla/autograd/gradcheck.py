@@ -100,6 +100,8 @@ def gradcheck(
 
     with no_grad():
         for k, t in enumerate(checked):
+            if t.data.size == 0:
+                continue
             flat = t.data.reshape(-1)
             if not flat.flags.writeable or not np.shares_memory(flat, t.data):
                 raise ValueError(f"gradcheck: tensor {k} must be a contiguous, writeable array")
@@ -117,11 +119,18 @@ def gradcheck(
                 if excess > 0:
                     ok = False
                 if worst is None or excess > worst[0]:
-                    worst = (excess, k, np.unravel_index(j, t.shape), a, numeric)
+                    worst = (
+                        excess,
+                        k,
+                        tuple(int(i) for i in np.unravel_index(j, t.shape)),
+                        a,
+                        numeric,
+                    )
     if not ok and worst is not None:
         _, k, idx, a, numeric = worst
         msg = (
-            f"gradcheck failed: tensor {k} (shape {checked[k].shape}) at index {tuple(int(i) for i in idx)}: "
+            f"gradcheck failed: tensor {k} (shape {checked[k].shape}) "
+            f"at index {tuple(int(i) for i in idx)}: "
             f"analytic {a:.10g}, numerical {numeric:.10g}, "
             f"absolute error {abs(a - numeric):.3g} > atol {atol} + rtol {rtol} * |numerical|"
         )

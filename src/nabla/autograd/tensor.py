@@ -7,6 +7,7 @@ Semantics follow PyTorch for autograd (``requires_grad``, ``backward``, ``grad``
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Sequence
 from typing import Any
 
@@ -47,7 +48,9 @@ def _to_array(data: Any, dtype: Any, who: str) -> Array:
         try:
             arr = np.asarray(data, dtype=dtype)
         except (ValueError, TypeError) as exc:
-            raise TypeError(f"{who}: cannot make a numeric array from {type(data).__name__}: {exc}") from None
+            raise TypeError(
+                f"{who}: cannot make a numeric array from {type(data).__name__}: {exc}"
+            ) from None
         # Python floats become float32, as in PyTorch; arrays keep their dtype.
         if dtype is None and arr.dtype == np.float64:
             arr = arr.astype(np.float32)
@@ -78,7 +81,16 @@ class Tensor:
     array([2., 4., 6.], dtype=float32)
     """
 
-    __slots__ = ("__weakref__", "_ctx", "_grad_acc", "_retain", "_seq", "data", "grad", "requires_grad")
+    __slots__ = (
+        "__weakref__",
+        "_ctx",
+        "_grad_acc",
+        "_retain",
+        "_seq",
+        "data",
+        "grad",
+        "requires_grad",
+    )
 
     # ndarray (op) Tensor defers to Tensor's reflected operators
     __array_ufunc__ = None
@@ -191,7 +203,9 @@ class Tensor:
         if requires_grad:
             _check_requires_grad(self.data, "requires_grad_")
         if self._ctx is not None and not requires_grad:
-            raise RuntimeError("requires_grad_: cannot turn off gradients of a non-leaf tensor; use detach().")
+            raise RuntimeError(
+                "requires_grad_: cannot turn off gradients of a non-leaf tensor; use detach()."
+            )
         self.requires_grad = bool(requires_grad)
         return self
 
@@ -207,9 +221,12 @@ class Tensor:
         """The data as a NumPy array (shared, not copied)."""
         return self.data
 
-    def item(self) -> float | int | bool:
+    def item(self) -> builtins.float | int | bool:
         if self.data.size != 1:
-            raise ValueError(f"item: only a single-element tensor converts to a Python scalar, got shape {self.data.shape}")
+            raise ValueError(
+                f"item: only a single-element tensor converts to a Python scalar, "
+                f"got shape {self.data.shape}"
+            )
         return self.data.item()
 
     def tolist(self) -> Any:
@@ -229,7 +246,7 @@ class Tensor:
     def __array__(self, dtype: Any = None, copy: Any = None) -> Array:
         return self.data if dtype is None else self.data.astype(dtype)
 
-    def __float__(self) -> float:
+    def __float__(self) -> builtins.float:
         return float(self.item())
 
     def __bool__(self) -> bool:
@@ -237,27 +254,43 @@ class Tensor:
 
     # ---- arithmetic (NumPy broadcasting; Python scalars take this tensor's dtype) ------
     def __add__(self, other: Any) -> Tensor:
+        if isinstance(other, _SCALAR):
+            return apply1(_ew.AddScalar(other), self)
         return apply2(_ew.Add(), self, as_tensor(other, self))
 
     def __radd__(self, other: Any) -> Tensor:
+        if isinstance(other, _SCALAR):
+            return apply1(_ew.AddScalar(other), self)
         return apply2(_ew.Add(), as_tensor(other, self), self)
 
     def __sub__(self, other: Any) -> Tensor:
+        if isinstance(other, _SCALAR):
+            return apply1(_ew.AddScalar(-other), self)
         return apply2(_ew.Sub(), self, as_tensor(other, self))
 
     def __rsub__(self, other: Any) -> Tensor:
+        if isinstance(other, _SCALAR):
+            return apply1(_ew.RSubScalar(other), self)
         return apply2(_ew.Sub(), as_tensor(other, self), self)
 
     def __mul__(self, other: Any) -> Tensor:
+        if isinstance(other, _SCALAR):
+            return apply1(_ew.MulScalar(other), self)
         return apply2(_ew.Mul(), self, as_tensor(other, self))
 
     def __rmul__(self, other: Any) -> Tensor:
+        if isinstance(other, _SCALAR):
+            return apply1(_ew.MulScalar(other), self)
         return apply2(_ew.Mul(), as_tensor(other, self), self)
 
     def __truediv__(self, other: Any) -> Tensor:
+        if isinstance(other, _SCALAR):
+            return apply1(_ew.DivScalar(other), self)
         return apply2(_ew.Div(), self, as_tensor(other, self))
 
     def __rtruediv__(self, other: Any) -> Tensor:
+        if isinstance(other, _SCALAR):
+            return apply1(_ew.RDivScalar(other), self)
         return apply2(_ew.Div(), as_tensor(other, self), self)
 
     def __neg__(self) -> Tensor:
@@ -280,7 +313,9 @@ class Tensor:
 
     # comparisons give boolean tensors and are not differentiable
     def _compare(self, op: Any, other: Any) -> Tensor:
-        return Tensor._wrap(np.asarray(op(self.data, other.data if isinstance(other, Tensor) else other)))
+        return Tensor._wrap(
+            np.asarray(op(self.data, other.data if isinstance(other, Tensor) else other))
+        )
 
     def __lt__(self, other: Any) -> Tensor:
         return self._compare(np.less, other)
@@ -313,7 +348,7 @@ class Tensor:
     def abs(self) -> Tensor:
         return apply1(_ew.Abs(), self)
 
-    def clip(self, min: float | None = None, max: float | None = None) -> Tensor:  # noqa: A002
+    def clip(self, min: builtins.float | None = None, max: builtins.float | None = None) -> Tensor:
         return apply1(_ew.Clip(min, max), self)
 
     def maximum(self, other: Any) -> Tensor:
@@ -385,7 +420,7 @@ class Tensor:
         start, end = start_dim % len(shape), end_dim % len(shape)
         return _shp.reshape(self, (*shape[:start], -1, *shape[end + 1 :]))
 
-    def pad(self, pad_width: Any, value: float = 0.0) -> Tensor:
+    def pad(self, pad_width: Any, value: builtins.float = 0.0) -> Tensor:
         return _shp.pad(self, pad_width, value)
 
     __hash__ = object.__hash__
@@ -395,18 +430,21 @@ def apply(fn: Function, *inputs: Tensor) -> Tensor:
     """Run ``fn.forward`` on the inputs' arrays and record the node if a gradient is needed."""
     out = Tensor._wrap(fn.forward(*[t.data for t in inputs]))
     if _GradMode.enabled:
-        for t in inputs:
-            if t.requires_grad:
-                record(fn, out, inputs)
-                break
+        needs = tuple([t.requires_grad for t in inputs])
+        if True in needs:
+            record(fn, out, inputs, needs)
     return out
+
+
+_ONE = (True,)
+_SCALAR = (int, float)
 
 
 def apply1(fn: Function, x: Tensor) -> Tensor:
     """``apply`` for one input, the hot path of unary ops."""
     out = Tensor._wrap(fn.forward(x.data))
     if x.requires_grad and _GradMode.enabled:
-        record(fn, out, (x,))
+        record(fn, out, (x,), _ONE)
     return out
 
 
@@ -420,7 +458,7 @@ def apply2(fn: Function, a: Tensor, b: Tensor) -> Tensor:
         ) from None
     out = Tensor._wrap(data)
     if (a.requires_grad or b.requires_grad) and _GradMode.enabled:
-        record(fn, out, (a, b))
+        record(fn, out, (a, b), (a.requires_grad, b.requires_grad))
     return out
 
 

@@ -267,7 +267,7 @@ def neg(x: Tensor) -> Tensor:
     return apply1(Neg(), x)
 
 
-def pow(a: Any, b: Any) -> Tensor:  # noqa: A001 - NumPy's and PyTorch's name
+def pow(a: Any, b: Any) -> Tensor:
     """``a ** b``; a Python-number exponent uses the cheaper constant-exponent op."""
     if isinstance(b, (int, float)) and isinstance(a, Tensor):
         return apply1(PowScalar(b), a)
@@ -287,7 +287,7 @@ def sqrt(x: Tensor) -> Tensor:
     return apply1(Sqrt(), x)
 
 
-def abs(x: Tensor) -> Tensor:  # noqa: A001 - NumPy's and PyTorch's name
+def abs(x: Tensor) -> Tensor:
     return apply1(Abs(), x)
 
 
@@ -301,7 +301,7 @@ def minimum(a: Any, b: Any) -> Tensor:
     return apply2(Minimum(), a, as_tensor(b, a))
 
 
-def clip(x: Tensor, min: float | None = None, max: float | None = None) -> Tensor:  # noqa: A002
+def clip(x: Tensor, min: float | None = None, max: float | None = None) -> Tensor:
     return apply1(Clip(min, max), x)
 
 
@@ -310,3 +310,71 @@ def where(cond: Any, a: Any, b: Any) -> Tensor:
     c = np.asarray(cond.data if isinstance(cond, Tensor) else cond, dtype=bool)
     a = as_tensor(a, b if isinstance(b, Tensor) else None)
     return apply(Where(c), a, as_tensor(b, a))
+
+
+# ---- a tensor with a Python-number constant (no constant tensor is made) ----------------
+class AddScalar(Function):
+    """y = x + c.  VJP: gx = g."""
+
+    def __init__(self, c: float) -> None:
+        self.c = c
+
+    def forward(self, x: Array) -> Array:
+        return x + self.c
+
+    def backward(self, g: Array) -> tuple[Array]:
+        return (g,)
+
+
+class RSubScalar(Function):
+    """y = c - x.  VJP: gx = -g."""
+
+    def __init__(self, c: float) -> None:
+        self.c = c
+
+    def forward(self, x: Array) -> Array:
+        return self.c - x
+
+    def backward(self, g: Array) -> tuple[Array]:
+        return (-g,)
+
+
+class MulScalar(Function):
+    """y = c * x.  VJP: gx = c * g."""
+
+    def __init__(self, c: float) -> None:
+        self.c = c
+
+    def forward(self, x: Array) -> Array:
+        return x * self.c
+
+    def backward(self, g: Array) -> tuple[Array]:
+        return (g * self.c,)
+
+
+class DivScalar(Function):
+    """y = x / c.  VJP: gx = g / c."""
+
+    def __init__(self, c: float) -> None:
+        self.c = c
+
+    def forward(self, x: Array) -> Array:
+        return x / self.c
+
+    def backward(self, g: Array) -> tuple[Array]:
+        return (g / self.c,)
+
+
+class RDivScalar(Function):
+    """y = c / x.  VJP: gx = -g * c / x^2 = -g * y / x."""
+
+    def __init__(self, c: float) -> None:
+        self.c = c
+
+    def forward(self, x: Array) -> Array:
+        self.x = x
+        self.y = self.c / x
+        return self.y
+
+    def backward(self, g: Array) -> tuple[Array]:
+        return (-g * self.y / self.x,)

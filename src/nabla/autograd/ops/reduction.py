@@ -4,6 +4,7 @@ sum, mean, max, min, var."""
 from __future__ import annotations
 
 import builtins
+from typing import Any
 
 import numpy as np
 
@@ -79,12 +80,14 @@ class Max(_Reduction):
     VJP: g goes to the maximal entries; ties share it evenly (as ``torch.amax``).
     """
 
-    _reduce = staticmethod(np.max)
+    _reduce: Any = staticmethod(np.max)
 
     def forward(self, x: Array) -> Array:
         self._setup(x)
         if x.size == 0:
-            raise ValueError(f"{self.name.lower()}: cannot reduce an empty tensor of shape {x.shape}")
+            raise ValueError(
+                f"{self.name.lower()}: cannot reduce an empty tensor of shape {x.shape}"
+            )
         self.x = x
         self.y = np.asarray(self._reduce(x, axis=self.axes, keepdims=True))
         return self.y if self.keepdims else np.squeeze(self.y, axis=self.axes)
@@ -98,7 +101,7 @@ class Max(_Reduction):
 class Min(Max):
     """y = min of x over axis.  VJP: g goes to the minimal entries; ties share it evenly."""
 
-    _reduce = staticmethod(np.min)
+    _reduce: Any = staticmethod(np.min)
 
 
 class Var(_Reduction):
@@ -119,7 +122,7 @@ class Var(_Reduction):
         return (self._expand(g) * (2 / self.denom) * self.centered,)
 
 
-def sum(x: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:  # noqa: A001
+def sum(x: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:
     return apply1(Sum(axis, keepdims), x)
 
 
@@ -127,11 +130,11 @@ def mean(x: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:
     return apply1(Mean(axis, keepdims), x)
 
 
-def max(x: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:  # noqa: A001
+def max(x: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:
     return apply1(Max(axis, keepdims), x)
 
 
-def min(x: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:  # noqa: A001
+def min(x: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:
     return apply1(Min(axis, keepdims), x)
 
 

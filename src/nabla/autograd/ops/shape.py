@@ -28,7 +28,9 @@ class Reshape(Function):
         try:
             return x.reshape(self.shape)
         except ValueError:
-            raise ValueError(f"reshape: cannot reshape a tensor of shape {x.shape} into {self.shape}") from None
+            raise ValueError(
+                f"reshape: cannot reshape a tensor of shape {x.shape} into {self.shape}"
+            ) from None
 
     def backward(self, g: Array) -> tuple[Array]:
         return (g.reshape(self.in_shape),)
@@ -46,7 +48,10 @@ class Transpose(Function):
     def forward(self, x: Array) -> Array:
         axes = tuple(range(x.ndim))[::-1] if self.axes is None else self.axes
         if sorted(a % max(x.ndim, 1) for a in axes) != list(range(x.ndim)):
-            raise ValueError(f"transpose: axes {self.axes} are not a permutation of a tensor with {x.ndim} dimensions")
+            raise ValueError(
+                f"transpose: axes {self.axes} are not a permutation of a tensor "
+                f"with {x.ndim} dimensions"
+            )
         self.inverse = tuple(np.argsort([a % x.ndim for a in axes]))
         return x.transpose(axes)
 
@@ -64,7 +69,9 @@ class BroadcastTo(Function):
         try:
             return np.broadcast_to(x, self.shape)
         except ValueError:
-            raise ValueError(f"broadcast_to: cannot broadcast shape {x.shape} to {self.shape}") from None
+            raise ValueError(
+                f"broadcast_to: cannot broadcast shape {x.shape} to {self.shape}"
+            ) from None
 
     def backward(self, g: Array) -> tuple[Array]:
         return (g,)
@@ -120,7 +127,9 @@ class Concatenate(Function):
             y = np.concatenate(xs, axis=self.axis)
         except ValueError as exc:
             shapes = ", ".join(str(x.shape) for x in xs)
-            raise ValueError(f"concatenate: incompatible shapes {shapes} along axis {self.axis} ({exc})") from None
+            raise ValueError(
+                f"concatenate: incompatible shapes {shapes} along axis {self.axis} ({exc})"
+            ) from None
         self.splits = np.cumsum([x.shape[self.axis] for x in xs])[:-1]
         return y
 
@@ -170,9 +179,10 @@ def reshape(x: Tensor, *shape: Any) -> Tensor:
 
 
 def transpose(x: Tensor, *axes: Any) -> Tensor:
+    perm: Any = axes
     if len(axes) == 1 and (axes[0] is None or isinstance(axes[0], (tuple, list))):
-        axes = axes[0]
-    return apply1(Transpose(tuple(axes) if axes else None), x)
+        perm = axes[0]
+    return apply1(Transpose(tuple(perm) if perm else None), x)
 
 
 def broadcast_to(x: Tensor, shape: Sequence[int]) -> Tensor:

@@ -1,0 +1,275 @@
+"""Engine semantics (as PyTorch's), bad input, anomaly detection and gradcheck itself."""
+
+from __future__ import annotations
+
+import sys
+import warnings
+
+import numpy as np
+import pytest
+
+import nabla
+from nabla.autograd import GradcheckError, detect_anomaly, gradcheck
+
+
+def test_broadcast_gradient_summed_to_input_shape() -> None:
+    a = nabla.tensor(np.ones((3, 4)), requires_grad=True)
+    b = nabla.tensor(np.ones((4,)), requires_grad=True)
+    c = nabla.tensor(np.ones((3, 1)), requires_grad=True)
+    (a * b * c).sum().backward()
+    np.testing.assert_array_equal(b.grad, np.full(4, 3.0))
+    np.testing.assert_array_equal(c.grad, np.full((3, 1), 4.0))
+
+
+def test_leaf_used_twice_and_across_backward_calls() -> None:
+    x = nabla.tensor(np.array([1.0, -2.0]), requires_grad=True)
+    (x * x + x).sum().backward()
+    np.testing.assert_array_equal(x.grad, 2 * x.data + 1)
+    (x * 3.0).sum().backward()
+    np.testing.assert_array_equal(x.grad, 2 * x.data + 1 + 3)
+    x.zero_grad()
+    assert x.grad is None
+
+
+def test_leaf_grads_do_not_alias() -> None:
+    """Two leaves that receive the same gradient array must not share it."""
+    a = nabla.tensor(np.zeros(3), requires_grad=True)
+    b = nabla.tensor(np.zeros(3), requires_grad=True)
+    (a + b).backward(np.ones(3))
+    a.grad *= 5
+    np.testing.assert_array_equal(b.grad, np.ones(3))
+
+
+def test_user_grad_array_is_not_aliased() -> None:
+    x = nabla.tensor(np.zeros(3), requires_grad=True)
+    g = np.ones(3)
+    x.backward(g)
+    x.grad[0] = 7
+    assert g[0] == 1
+
+
+def test_second_backward_through_freed_graph_raises() -> None:
+    x = nabla.tensor([1.0, 2.0], requires_grad=True)
+    y = (x.exp() * 2.0).sum()
+    y.backward()
+    with pytest.raises(RuntimeError, match="retain_graph=True"):
+        y.backward()
+
+
+def test_retain_graph_allows_second_backward() -> None:
+    x = nabla.tensor([1.0, 2.0], requires_grad=True)
+    y = (x.exp() * 2.0).sum()
+    y.backward(retain_graph=True)
+    first = x.grad.copy()
+    y.backward()
+    np.testing.assert_allclose(x.grad, 2 * first)
+
+
+def test_backward_non_scalar_without_grad_raises() -> None:
+    x = nabla.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"single-element tensor.*shape \(2,\)"):
+        (x * 2.0).backward()
+
+
+def test_backward_with_wrong_grad_shape_raises_and_changes_nothing() -> None:
+    x = nabla.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2.0
+    with pytest.raises(ValueError, match=r"grad has shape \(3,\).*shape \(2,\)"):
+        y.backward(np.ones(3))
+    assert x.grad is None
+    y.backward(np.ones(2))  # the graph is intact
+    np.testing.assert_array_equal(x.grad, [2.0, 2.0])
+
+
+def test_backward_on_tensor_without_grad_raises() -> None:
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        nabla.tensor([1.0]).backward()
+
+
+def test_deep_chain_has_no_recursion_limit() -> None:
+    x = nabla.tensor([0.5], requires_grad=True)
+    y = x
+    for _ in range(100_000):
+        y = y + 1e-6
+    assert 100_000 > sys.getrecursionlimit()
+    y.backward()
+    np.testing.assert_array_equal(x.grad, [1.0])
+
+
+def test_no_grad_and_enable_grad_nest() -> None:
+    x = nabla.tensor([1.0], requires_grad=True)
+    with nabla.no_grad():
+        assert not nabla.is_grad_enabled()
+        assert not (x * 2.0).requires_grad
+        with nabla.enable_grad():
+            assert (x * 2.0).requires_grad
+        assert not nabla.is_grad_enabled()
+    assert nabla.is_grad_enabled()
+
+    @nabla.no_grad()
+    def f(t):
+        return t * 2.0
+
+    assert not f(x).requires_grad and nabla.is_grad_enabled()
+
+
+def test_detach_cuts_the_graph() -> None:
+    x = nabla.tensor([2.0], requires_grad=True)
+    y = x * x.detach()
+    y.backward()
+    np.testing.assert_array_equal(x.grad, [2.0])
+
+
+def test_retain_grad_on_intermediate() -> None:
+    x = nabla.tensor([2.0, 3.0], requires_grad=True)
+    h = x * 2.0
+    h.retain_grad()
+    (h * h).sum().backward()
+    np.testing.assert_array_equal(h.grad, 2 * h.data)
+    np.testing.assert_array_equal(x.grad, 4 * h.data)
+
+
+def test_ties_share_gradient_like_torch() -> None:
+    a = nabla.tensor([1.0, 2.0, 2.0], requires_grad=True)
+    b = nabla.tensor([1.0, 1.0, 2.0], requires_grad=True)
+    a.maximum(b).sum().backward()
+    np.testing.assert_array_equal(a.grad, [0.5, 1.0, 0.5])
+    np.testing.assert_array_equal(b.grad, [0.5, 0.0, 0.5])
+    x = nabla.tensor([1.0, 3.0, 3.0], requires_grad=True)
+    x.max().backward()
+    np.testing.assert_array_equal(x.grad, [0.0, 0.5, 0.5])
+    r = nabla.tensor([0.0, -1.0, 1.0], requires_grad=True)
+    r.relu().sum().backward()
+    np.testing.assert_array_equal(r.grad, [0.0, 0.0, 1.0])
+
+
+def test_python_float_data_is_float32_and_arrays_keep_dtype() -> None:
+    assert nabla.tensor([1.0, 2.0]).dtype == np.float32
+    assert nabla.tensor(np.zeros(2)).dtype == np.float64
+    assert nabla.tensor([1, 2]).dtype.kind == "i"
+    x = nabla.tensor(np.ones(2, np.float32), requires_grad=True)
+    assert (x * 2.5 + 1).dtype == np.float32
+
+
+def test_tensor_copies_its_input() -> None:
+    a = np.zeros(3)
+    t = nabla.tensor(a)
+    a[0] = 1
+    assert t.data[0] == 0
+
+
+@pytest.mark.parametrize("data", [["a", "b"], {"x": 1}, object()])
+def test_non_numeric_data_raises_type_error(data) -> None:
+    with pytest.raises(TypeError, match=r"nabla\.tensor"):
+        nabla.tensor(data)
+
+
+def test_complex_data_raises_type_error() -> None:
+    with pytest.raises(TypeError, match="complex"):
+        nabla.tensor(np.array([1 + 2j]))
+
+
+@pytest.mark.parametrize("data", [[1, 2], np.array([True, False])])
+def test_requires_grad_on_integers_raises(data) -> None:
+    with pytest.raises(TypeError, match="only floating-point tensors can require gradients"):
+        nabla.tensor(data, requires_grad=True)
+
+
+@pytest.mark.parametrize(
+    ("op", "name"),
+    [
+        (lambda a, b: a + b, "Add"),
+        (lambda a, b: a * b, "Mul"),
+        (lambda a, b: a - b, "Sub"),
+        (lambda a, b: a / b, "Div"),
+        (lambda a, b: a @ b, "Matmul"),
+        (lambda a, b: a.maximum(b), "Maximum"),
+    ],
+)
+def test_incompatible_shapes_name_op_and_shapes(op, name) -> None:
+    a = nabla.tensor(np.ones((2, 3)), requires_grad=True)
+    b = nabla.tensor(np.ones((4, 5)), requires_grad=True)
+    with pytest.raises(ValueError, match=rf"{name}: incompatible shapes \(2, 3\) and \(4, 5\)"):
+        op(a, b)
+
+
+def test_reshape_and_concatenate_errors_name_the_shapes() -> None:
+    a = nabla.tensor(np.ones((2, 3)))
+    with pytest.raises(
+        ValueError, match=r"reshape: cannot reshape a tensor of shape \(2, 3\) into \(4,\)"
+    ):
+        a.reshape(4)
+    with pytest.raises(ValueError, match=r"concatenate: incompatible shapes \(2, 3\), \(3, 2\)"):
+        nabla.autograd.concatenate([a, nabla.tensor(np.ones((3, 2)))], axis=1)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_stable_functions_at_plus_minus_1000(dtype) -> None:
+    x = nabla.tensor(np.array([-1000.0, -1.0, 0.0, 1.0, 1000.0], dtype=dtype), requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with np.errstate(over="raise", divide="raise", invalid="raise"):
+            outs = {
+                "sigmoid": x.sigmoid(),
+                "softplus": x.softplus(),
+                "log_softmax": x.log_softmax(),
+                "logsumexp": x.logsumexp(),
+                "softmax": x.softmax(),
+            }
+            for name, out in outs.items():
+                assert np.all(np.isfinite(out.data)), name
+                x.grad = None
+                out.backward(np.ones(out.shape, dtype=dtype))
+                assert np.all(np.isfinite(x.grad)), name
+    np.testing.assert_allclose(
+        outs["sigmoid"].data, [0, 1 / (1 + np.e), 0.5, 1 / (1 + np.exp(-1)), 1], rtol=1e-6
+    )
+    np.testing.assert_allclose(outs["softplus"].data[[0, 4]], [0.0, 1000.0])
+    np.testing.assert_allclose(outs["logsumexp"].data, 1000.0)
+    np.testing.assert_allclose(outs["log_softmax"].data[[0, 4]], [-2000.0, 0.0], rtol=1e-6)
+
+
+def test_detect_anomaly_names_op_and_user_line() -> None:
+    x = nabla.tensor(np.array([0.0, 1.0]), requires_grad=True)
+    with detect_anomaly():
+        y = x.sqrt()  # d sqrt / dx is inf at 0
+        with pytest.raises(
+            FloatingPointError, match=r"SqrtBackward.*inf.*test_engine.py.*y = x.sqrt\(\)"
+        ):
+            with np.errstate(divide="ignore"):
+                y.sum().backward()
+
+
+def test_without_detect_anomaly_inf_passes_silently() -> None:
+    x = nabla.tensor(np.array([0.0, 1.0]), requires_grad=True)
+    with np.errstate(divide="ignore"):
+        x.sqrt().sum().backward()
+    assert np.isinf(x.grad[0])
+
+
+def test_gradcheck_reports_worst_entry_of_a_wrong_backward() -> None:
+    from nabla.autograd.engine import Function
+    from nabla.autograd.tensor import apply1
+
+    class BadSquare(Function):
+        def forward(self, x):
+            self.x = x
+            return x * x
+
+        def backward(self, g):
+            return (g * 3 * self.x,)  # wrong: should be 2x
+
+    x = nabla.tensor(np.array([1.0, -2.0, 3.0]), requires_grad=True)
+    with pytest.raises(
+        GradcheckError, match=r"tensor 0 \(shape \(3,\)\) at index \(\d,\): analytic .* numerical"
+    ):
+        gradcheck(lambda t: apply1(BadSquare(), t), [x])
+    assert gradcheck(lambda t: apply1(BadSquare(), t), [x], raise_exception=False) is False
+
+
+def test_gradcheck_checks_params_and_rejects_float32() -> None:
+    w = nabla.tensor(np.array([[0.5, -1.0], [2.0, 0.3]]), requires_grad=True)
+    x = nabla.tensor(np.array([1.0, 2.0]))
+    assert gradcheck(lambda t: (w @ t).tanh(), [x], params=[w])
+    with pytest.raises(ValueError, match="float64"):
+        gradcheck(lambda t: t * 2.0, [nabla.tensor([1.0], requires_grad=True)])
