@@ -255,7 +255,7 @@ def backward(root: Tensor, grad: Array, retain_graph: bool = False) -> None:
                 data = x.data
                 if gx.shape != data.shape:
                     gx = unbroadcast(gx, data.shape)
-                if gx.dtype != data.dtype:
+                if gx.dtype is not data.dtype and gx.dtype != data.dtype:
                     gx = gx.astype(data.dtype)
                 if x._ctx is None:
                     _accumulate_leaf(x, gx, handed)
@@ -264,8 +264,7 @@ def backward(root: Tensor, grad: Array, retain_graph: bool = False) -> None:
                     x._grad_acc = gx if prev is None else prev + gx
             if not retain_graph:
                 # free what the op saved for backward; the node stays as a freed marker
-                fn.__dict__.clear()
-                fn.inputs = None
+                fn.__dict__.clear()  # ``inputs`` falls back to the class default, None
     finally:
         for t in nodes:
             t._grad_acc = None

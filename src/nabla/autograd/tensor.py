@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from nabla.autograd import engine
-from nabla.autograd.engine import Function, _GradMode, record
+from nabla.autograd.engine import Function, _GradMode, _seq, _user_frame, record
 
 Array = np.ndarray
 Axis = int | tuple[int, ...] | None
@@ -437,14 +437,27 @@ def apply(fn: Function, *inputs: Tensor) -> Tensor:
 
 
 _ONE = (True,)
+_new = object.__new__
 _SCALAR = (int, float)
 
 
 def apply1(fn: Function, x: Tensor) -> Tensor:
-    """``apply`` for one input, the hot path of unary ops."""
-    out = Tensor._wrap(fn.forward(x.data))
+    """``apply`` for one input, the hot path of unary ops (``record`` inlined)."""
+    out = _new(Tensor)
+    out.data = fn.forward(x.data)
+    out.grad = out._grad_acc = None
+    out._retain = False
     if x.requires_grad and _GradMode.enabled:
-        record(fn, out, (x,), _ONE)
+        fn.inputs = (x,)
+        fn.needs_grad = _ONE
+        out.requires_grad = True
+        out._ctx = fn
+        out._seq = next(_seq)
+        if _GradMode.anomaly:
+            fn.created_at = _user_frame()
+    else:
+        out.requires_grad = False
+        out._ctx = None
     return out
 
 
@@ -456,9 +469,21 @@ def apply2(fn: Function, a: Tensor, b: Tensor) -> Tensor:
         raise ValueError(
             f"{fn.name}: incompatible shapes {a.data.shape} and {b.data.shape} ({exc})"
         ) from None
-    out = Tensor._wrap(data)
+    out = _new(Tensor)
+    out.data = data
+    out.grad = out._grad_acc = None
+    out._retain = False
     if (a.requires_grad or b.requires_grad) and _GradMode.enabled:
-        record(fn, out, (a, b), (a.requires_grad, b.requires_grad))
+        fn.inputs = (a, b)
+        fn.needs_grad = (a.requires_grad, b.requires_grad)
+        out.requires_grad = True
+        out._ctx = fn
+        out._seq = next(_seq)
+        if _GradMode.anomaly:
+            fn.created_at = _user_frame()
+    else:
+        out.requires_grad = False
+        out._ctx = None
     return out
 
 
