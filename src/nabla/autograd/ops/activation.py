@@ -6,10 +6,9 @@ they are finite, with finite gradients, at any input (±1000 included), in float
 
 from __future__ import annotations
 
-import numpy as np
-
 from nabla.autograd.engine import Function
 from nabla.autograd.tensor import Tensor, apply1
+from nabla.backend import xp as np  # the array module (NumPy; one place to swap)
 
 Array = np.ndarray
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from nabla.autograd.engine import Function
 from nabla.autograd.tensor import Tensor, apply2, as_tensor
+from nabla.backend import xp as np  # the array module (NumPy; one place to swap)
 
 Array = np.ndarray
 

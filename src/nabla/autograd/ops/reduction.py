@@ -6,10 +6,9 @@ from __future__ import annotations
 import builtins
 from typing import Any
 
-import numpy as np
-
 from nabla.autograd.engine import Function
 from nabla.autograd.tensor import Tensor, apply1
+from nabla.backend import xp as np  # the array module (NumPy; one place to swap)
 
 Array = np.ndarray
 Axis = int | tuple[int, ...] | None

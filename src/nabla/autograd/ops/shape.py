@@ -9,10 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
-
 from nabla.autograd.engine import Function
 from nabla.autograd.tensor import Tensor, apply, apply1, as_tensor
+from nabla.backend import xp as np  # the array module (NumPy; one place to swap)
 
 Array = np.ndarray
 
