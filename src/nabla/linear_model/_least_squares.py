@@ -1,0 +1,299 @@
+"""Least squares and ridge regression (seed 003, "Ridge regularization").
+
+Both minimise ‖y - Xw - b‖² + alpha ‖w‖² (alpha = 0 for least squares). The intercept b is never
+penalised: with x̄, ȳ the column means, w solves the centred problem and b = ȳ - x̄ᵀw.
+"""
+
+from __future__ import annotations
+
+from numbers import Real
+from typing import Any
+
+import numpy as np
+import scipy.linalg
+from scipy.linalg import blas, lapack
+from sklearn.base import BaseEstimator, MultiOutputMixin, RegressorMixin
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+
+from nabla.utils import atomic_fit
+
+__all__ = ["LinearRegression", "Ridge"]
+
+# the centred Gram matrix is formed as XᵀX - n x̄x̄ᵀ unless that would cancel more than
+# this many leading digits of a diagonal entry (a column whose mean dwarfs its spread);
+# then the data are centred explicitly instead
+_MAX_CANCELLATION = 1e4
+
+
+def _centre_y(y: np.ndarray, fit_intercept: bool) -> tuple[np.ndarray, np.ndarray | float]:
+    if not fit_intercept:
+        return y, 0.0 if y.ndim == 1 else np.zeros(y.shape[1])
+    y_mean = y.mean(axis=0)
+    return y - y_mean, y_mean
+
+
+def _correlations_and_mean(
+    estimator: BaseEstimator, X: np.ndarray, Yc: np.ndarray, fit_intercept: bool
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Xcᵀ Yc and x̄ from products with X (no copy, no separate finiteness scan).
+
+    X was validated without the finiteness scan; a NaN or inf in X makes this product
+    non-finite, and then scikit-learn's own check raises its usual message.
+    """
+    n, t = Yc.shape
+    # row-vector products (gemv) read a C-ordered X faster than one skinny product
+    # a NaN or inf in X must surface here as a non-finite product, quietly
+    with np.errstate(invalid="ignore", over="ignore"):
+        XtY = (Yc[:, 0] @ X)[:, None] if t == 1 else (Yc.T @ X).T
+        col_sums = np.ones(n) @ X
+    if not (np.isfinite(XtY).all() and np.isfinite(col_sums).all()):
+        check_array(X, input_name="X", estimator=estimator)
+    if not fit_intercept:
+        return XtY, None
+    x_mean = col_sums / n
+    # Xcᵀ Yc = Xᵀ Yc - x̄ 1ᵀYc, and 1ᵀYc vanishes up to rounding
+    return XtY - np.outer(x_mean, Yc.sum(axis=0)), x_mean
+
+
+def _centred_gram(X: np.ndarray, x_mean: np.ndarray | None) -> np.ndarray:
+    """Lower triangle of Xcᵀ Xc in Fortran order, without copying X when that is safe."""
+    # syrk on the Fortran view Xᵀ: G = Xᵀ X, half the flops of a general product
+    G = blas.dsyrk(1.0, X.T, trans=0, lower=1)
+    if x_mean is None:
+        return G
+    n = X.shape[0]
+    raw = np.diagonal(G).copy()
+    # Xcᵀ Xc = Xᵀ X - n x̄ x̄ᵀ
+    G -= n * np.outer(x_mean, x_mean)
+    if np.any(raw > _MAX_CANCELLATION * np.maximum(np.diagonal(G), 0.0)):
+        return blas.dsyrk(1.0, (X - x_mean).T, trans=0, lower=1)
+    return G
+
+
+def _ridge_cholesky(
+    X: np.ndarray, rhs: np.ndarray, alpha: float, x_mean: np.ndarray | None
+) -> np.ndarray | None:
+    """w = (Xcᵀ Xc + alpha I)⁻¹ Xcᵀ yc by Cholesky; None if the system is singular."""
+    G = _centred_gram(X, x_mean)
+    d = G.shape[0]
+    if d == 0:
+        return None
+    G[np.arange(d), np.arange(d)] += alpha
+    c, info = lapack.dpotrf(G, lower=1, clean=0, overwrite_a=1)
+    if info != 0:
+        return None
+    pivots = np.diagonal(c) ** 2
+    if pivots.min() <= d * np.finfo(float).eps * pivots.max():
+        return None
+    w, _ = lapack.dpotrs(c, np.asfortranarray(rhs), lower=1)
+    return w
+
+
+def _ridge_dual(Xc: np.ndarray, yc: np.ndarray, alpha: float) -> np.ndarray | None:
+    """w = Xcᵀ (Xc Xcᵀ + alpha I)⁻¹ yc: the kernel form, cheaper when n_samples < n_features."""
+    K = blas.dsyrk(1.0, Xc.T, trans=1, lower=1)
+    n = K.shape[0]
+    K[np.arange(n), np.arange(n)] += alpha
+    c, info = lapack.dpotrf(K, lower=1, clean=0, overwrite_a=1)
+    if info != 0:
+        return None
+    pivots = np.diagonal(c) ** 2
+    if pivots.min() <= n * np.finfo(float).eps * pivots.max():
+        return None
+    a, _ = lapack.dpotrs(c, np.asfortranarray(yc), lower=1)
+    return Xc.T @ a
+
+
+def _ridge_svd(Xc: np.ndarray, yc: np.ndarray, alpha: float) -> np.ndarray:
+    """w = V diag(s / (s² + alpha)) Uᵀ yc with Xc = U diag(s) Vᵀ (alpha = 0: pseudo-inverse)."""
+    U, s, Vt = scipy.linalg.svd(Xc, full_matrices=False, check_finite=False)
+    cutoff = s.max(initial=0.0) * max(Xc.shape) * np.finfo(float).eps
+    with np.errstate(divide="ignore", invalid="ignore"):
+        filt = np.where(s > cutoff, s / (s * s + alpha), 0.0)
+    Uty = U.T @ yc
+    return Vt.T @ (filt[:, None] * Uty if Uty.ndim == 2 else filt * Uty)
+
+
+class _LinearRegressorBase(MultiOutputMixin, RegressorMixin, BaseEstimator):
+    """Shared prediction: y = Xw + b."""
+
+    def _set_linear(self, w: np.ndarray, x_mean: np.ndarray | None, y_mean: Any) -> None:
+        # solvers return w of shape (d,) or (d, t); scikit-learn stores coef_ as (t, d)
+        coef = w.T.copy() if w.ndim == 2 else w
+        if x_mean is None:
+            intercept = y_mean
+        else:
+            intercept = y_mean - coef @ x_mean
+        self.coef_ = coef
+        self.intercept_ = float(intercept) if np.ndim(intercept) == 0 else intercept
+
+    def predict(self, X: Any) -> np.ndarray:
+        """y = X coef_ᵀ + intercept_.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,) or (n_samples, n_targets)
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=np.float64, reset=False)
+        return X @ self.coef_.T + self.intercept_
+
+
+class LinearRegression(_LinearRegressorBase):
+    """Ordinary least squares: minimise ‖y - Xw - b‖².
+
+    The normal equations XcᵀXc w = Xcᵀyc are solved stably, by a least-squares
+    factorisation of the centred data (LAPACK ``gelsd``, SVD-based) rather than by
+    forming XᵀX, which would square the condition number. A rank-deficient X gets the
+    minimum-norm solution.
+
+    Parameters
+    ----------
+    fit_intercept : bool, default=True
+        Fit b (unpenalised); False forces b = 0.
+
+    Attributes
+    ----------
+    coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
+    intercept_ : float or ndarray of shape (n_targets,)
+    rank_ : int
+        Rank of the centred X.
+    singular_ : ndarray of shape (min(n_samples, n_features),)
+        Singular values of the centred X.
+    n_features_in_ : int
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.array([[0.0], [1.0], [2.0]])
+    >>> model = LinearRegression().fit(X, 1.0 + 2.0 * X.ravel())
+    >>> round(float(model.coef_[0]), 6), round(model.intercept_, 6)
+    (2.0, 1.0)
+    """
+
+    _parameter_constraints: dict = {"fit_intercept": ["boolean"]}
+
+    def __init__(self, *, fit_intercept: bool = True) -> None:
+        self.fit_intercept = fit_intercept
+
+    @atomic_fit
+    def fit(self, X: Any, y: Any) -> LinearRegression:
+        """Fit by least squares.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+
+        Returns
+        -------
+        self
+        """
+        X, y = validate_data(self, X, y, dtype=np.float64, multi_output=True, y_numeric=True)
+        x_mean = X.mean(axis=0) if self.fit_intercept else None
+        Xc = X - x_mean if x_mean is not None else X.copy()
+        yc, y_mean = _centre_y(y, self.fit_intercept)
+        w, _, rank, s = scipy.linalg.lstsq(
+            Xc, yc, check_finite=False, overwrite_a=True, lapack_driver="gelsd"
+        )
+        self._set_linear(w, x_mean, y_mean)
+        self.rank_ = int(rank)
+        self.singular_ = s
+        return self
+
+
+class Ridge(_LinearRegressorBase):
+    """Ridge regression (Tikhonov): minimise ‖y - Xw - b‖² + alpha ‖w‖², b unpenalised.
+
+    ``w = (XcᵀXc + alpha I)⁻¹ Xcᵀ yc`` with centred Xc, yc, and ``b = ȳ - x̄ᵀw`` (the notes'
+    θ_ridge = (XᵀX + δ²I)⁻¹Xᵀy with δ² = alpha). ``solver="cholesky"`` forms XᵀX with one BLAS
+    ``syrk`` and centres it by a rank-one correction (no copy of X), then factors it in
+    place; ``"dual"`` solves the n-by-n kernel form ``w = Xcᵀ(XcXcᵀ + alpha I)⁻¹yc``; ``"svd"`` uses
+    the SVD of Xc (stable for alpha = 0 and rank-deficient X). ``"auto"`` takes cholesky when
+    n_samples ≥ n_features, else dual. A singular system falls back to svd.
+
+    Parameters
+    ----------
+    alpha : float, default=1.0
+        alpha ≥ 0; Ridge(alpha=0) is least squares.
+    fit_intercept : bool, default=True
+    solver : {"auto", "cholesky", "dual", "svd"}, default="auto"
+
+    Attributes
+    ----------
+    coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
+    intercept_ : float or ndarray of shape (n_targets,)
+    solver_ : str
+        The solver that produced the solution.
+    n_features_in_ : int
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.array([[0.0], [1.0], [2.0]])
+    >>> model = Ridge(alpha=2.0).fit(X, 2.0 * X.ravel())
+    >>> float(model.coef_[0])  # Σxc·yc / (Σxc² + alpha) = 4 / (2 + 2)
+    1.0
+    """
+
+    _parameter_constraints: dict = {
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "fit_intercept": ["boolean"],
+        "solver": [StrOptions({"auto", "cholesky", "dual", "svd"})],
+    }
+
+    def __init__(
+        self, alpha: float = 1.0, *, fit_intercept: bool = True, solver: str = "auto"
+    ) -> None:
+        self.alpha = alpha
+        self.fit_intercept = fit_intercept
+        self.solver = solver
+
+    @atomic_fit
+    def fit(self, X: Any, y: Any) -> Ridge:
+        """Fit the ridge solution.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+
+        Returns
+        -------
+        self
+        """
+        # X's finiteness is checked on Xᵀ[y, 1]: one pass over X instead of two
+        X, y = validate_data(
+            self, X, y, dtype=np.float64, multi_output=True, y_numeric=True,
+            ensure_all_finite=False,
+        )  # fmt: skip
+        alpha = float(self.alpha)
+        n, d = X.shape
+        yc, y_mean = _centre_y(y, self.fit_intercept)
+        XtY, x_mean = _correlations_and_mean(self, X, yc.reshape(n, -1), self.fit_intercept)
+        solver = self.solver
+        if solver == "auto":
+            solver = "cholesky" if n >= d else "dual"
+        w = None
+        if solver == "cholesky":
+            w = _ridge_cholesky(X, XtY if yc.ndim == 2 else XtY[:, 0], alpha, x_mean)
+            if w is None:
+                solver = "svd"
+        if solver in ("dual", "svd"):
+            Xc = X - x_mean if x_mean is not None else X
+            if solver == "dual":
+                w = _ridge_dual(Xc, yc, alpha)
+                if w is None:
+                    solver = "svd"
+            if solver == "svd":
+                w = _ridge_svd(Xc, yc, alpha)
+        if w is None:  # pragma: no cover - every path above ends in a solution
+            raise RuntimeError("Ridge: no solver produced a solution")
+        self._set_linear(w, x_mean, y_mean)
+        self.solver_ = solver
+        return self

@@ -1,0 +1,273 @@
+"""Logistic regression and the notes' softmax classifier (seeds 001 and 003)."""
+
+from __future__ import annotations
+
+from numbers import Integral, Real
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from nabla.linear_model._logistic_solvers import (
+    _Problem,
+    _solve_gd,
+    _solve_lbfgs,
+    _solve_newton,
+    _solve_sgd,
+)
+from nabla.utils import atomic_fit, check_classification_y, check_random_generator
+
+__all__ = ["LogisticRegression", "SoftmaxRegression"]
+
+# "auto" takes Newton while the Hessian (size p², p parameters) is cheap next to the
+# many gradient evaluations of L-BFGS; beyond, L-BFGS
+_AUTO_NEWTON_MAX_PARAMS = 400
+
+
+class _LinearClassifier(ClassifierMixin, BaseEstimator):
+    """Shared fit/predict of the logistic (binary) and softmax (multinomial) models."""
+
+    _always_multinomial = False
+
+    _parameter_constraints: dict = {
+        "C": [Interval(Real, 0, None, closed="right")],
+        "fit_intercept": ["boolean"],
+        "solver": [StrOptions({"auto", "newton", "lbfgs", "gd", "sgd"})],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "learning_rate": [StrOptions({"auto"}), Interval(Real, 0, None, closed="neither")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(
+        self,
+        C: float = 1.0,
+        *,
+        fit_intercept: bool = True,
+        solver: str = "auto",
+        max_iter: int = 100,
+        tol: float = 1e-4,
+        learning_rate: float | str = "auto",
+        batch_size: int = 32,
+        random_state: Any = None,
+    ) -> None:
+        self.C = C
+        self.fit_intercept = fit_intercept
+        self.solver = solver
+        self.max_iter = max_iter
+        self.tol = tol
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.random_state = random_state
+
+    @atomic_fit
+    def fit(self, X: Any, y: Any) -> Any:
+        """Minimise the penalised cross-entropy.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+            Class labels (at least two classes).
+
+        Returns
+        -------
+        self
+        """
+        X, y = validate_data(self, X, y, dtype=np.float64, order="C")
+        classes, encoded = check_classification_y(y, min_classes=2)
+        n = X.shape[0]
+        n_classes = classes.size
+        lam = 0.0 if np.isinf(self.C) else 1.0 / (float(self.C) * n)
+        prob = _Problem(
+            X,
+            encoded,
+            n_classes,
+            self._always_multinomial or n_classes > 2,
+            self.fit_intercept,
+            lam,
+        )
+        solver = self.solver
+        if solver == "auto":
+            solver = "newton" if prob.size <= _AUTO_NEWTON_MAX_PARAMS else "lbfgs"
+        theta = np.zeros(prob.size)
+        lr = None if self.learning_rate == "auto" else float(self.learning_rate)
+        tol, max_iter = float(self.tol), int(self.max_iter)
+        if solver == "newton":
+            theta, n_iter = _solve_newton(prob, theta, max_iter, tol)
+        elif solver == "lbfgs":
+            theta, n_iter = _solve_lbfgs(prob, theta, max_iter, tol)
+        elif solver == "gd":
+            theta, n_iter = _solve_gd(prob, theta, max_iter, tol, lr)
+        else:
+            rng = check_random_generator(self.random_state)
+            theta, n_iter = _solve_sgd(prob, theta, max_iter, tol, lr, self.batch_size, rng)
+        W, b = prob.unpack(theta)
+        if prob.multinomial and self.fit_intercept:
+            # only differences of intercepts matter; report the centred ones
+            b = b - b.mean()
+        self.classes_ = classes
+        self.coef_ = np.array(W)
+        self.intercept_ = np.array(b, dtype=np.float64)
+        self.n_iter_ = np.array([n_iter])
+        self.solver_ = solver
+        return self
+
+    def _scores(self, X: Any) -> np.ndarray:
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=np.float64, reset=False)
+        return X @ self.coef_.T + self.intercept_
+
+    def decision_function(self, X: Any) -> np.ndarray:
+        """Scores: the logit of the second class (two classes) or one score per class.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,) for two classes, else (n_samples, n_classes)
+        """
+        z = self._scores(X)
+        if z.shape[1] == 1:
+            return z[:, 0]
+        if z.shape[1] == 2:
+            # softmax with two classes: log(π₁ / π₀) = z₁ - z₀
+            return z[:, 1] - z[:, 0]
+        return z
+
+    def predict_log_proba(self, X: Any) -> np.ndarray:
+        """log P(class | x), computed stably (log-sum-exp).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+        """
+        z = self._scores(X)
+        if z.shape[1] == 1:
+            # log sigmoid(z) = -log(1 + e^{-z}), log(1 - sigmoid(z)) = -log(1 + e^{z})
+            z = np.hstack([np.zeros_like(z), z])
+        m = z.max(axis=1, keepdims=True)
+        return z - m - np.log(np.exp(z - m).sum(axis=1, keepdims=True))
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """P(class | x): sigmoid(z) for two classes, softmax(z) otherwise.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+        """
+        return np.exp(self.predict_log_proba(X))
+
+    def predict(self, X: Any) -> np.ndarray:
+        """The most probable class.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+        """
+        z = self._scores(X)
+        if z.shape[1] == 1:
+            return self.classes_[(z[:, 0] > 0).astype(np.intp)]
+        return self.classes_[np.argmax(z, axis=1)]
+
+
+class LogisticRegression(_LinearClassifier):
+    """Logistic regression with an L2 penalty; multinomial (softmax) for more than 2 classes.
+
+    Minimises ½‖W‖² + C Σᵢ Lᵢ (scikit-learn's objective; the intercept is not penalised),
+    with L the cross-entropy of π = sigmoid(xᵀw + b) for two classes (one weight vector) and of
+    softmax(Wx + b) otherwise.
+
+    Parameters
+    ----------
+    C : float, default=1.0
+        Inverse penalty strength, in (0, inf]; ``np.inf`` means no penalty.
+    fit_intercept : bool, default=True
+    solver : {"auto", "newton", "lbfgs", "gd", "sgd"}, default="auto"
+        ``newton``: Newton's method with an exact Hessian (IRLS for two classes, seed
+        003) and a backtracking line search; ``lbfgs``: SciPy's L-BFGS; ``gd``: gradient
+        descent θ ← θ - η∇f; ``sgd``: mini-batch stochastic gradient descent. ``auto``
+        takes newton when the model has at most 400 parameters, else lbfgs.
+    max_iter : int, default=100
+        Iterations (newton, lbfgs, gd) or epochs (sgd).
+    tol : float, default=1e-4
+        Stop when the largest gradient entry of the mean objective
+        (1/n) ΣLᵢ + ‖W‖²/(2Cn) is at most ``tol``.
+    learning_rate : float or "auto", default="auto"
+        η of gd, η₀ of sgd (ηₑ = η₀/√e at epoch e); "auto" derives it from a bound on the
+        curvature, which guarantees descent.
+    batch_size : int, default=32
+        Mini-batch size of sgd.
+    random_state : int, RandomState instance or None, default=None
+        Shuffling of sgd.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+    coef_ : ndarray of shape (1, n_features) for two classes, else (n_classes, n_features)
+    intercept_ : ndarray of shape (1,) or (n_classes,)
+    n_iter_ : ndarray of shape (1,)
+    solver_ : str
+        The solver used (resolves "auto").
+    n_features_in_ : int
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.array([[-2.0], [-1.0], [1.0], [2.0]])
+    >>> model = LogisticRegression().fit(X, [0, 0, 1, 1])
+    >>> model.predict([[-3.0], [3.0]]).tolist()
+    [0, 1]
+    """
+
+
+class SoftmaxRegression(_LinearClassifier):
+    """The notes' softmax classifier: one weight vector per class, even for two classes.
+
+    P(y = k | x) = softmax(Wx + b)ₖ, fitted by maximum likelihood with an L2 penalty:
+    minimise ½‖W‖² + C Σᵢ [log Σₖ e^{zᵢₖ} - zᵢ,yᵢ]. With two classes it is logistic
+    regression on the difference w₁ - w₀: the optimum equals LogisticRegression with
+    ``C`` doubled (the penalty ½(‖w₀‖² + ‖w₁‖²) with w₀ = -w₁ is ¼‖w₁ - w₀‖²).
+
+    Parameters
+    ----------
+    C, fit_intercept, solver, max_iter, tol, learning_rate, batch_size, random_state
+        As in :class:`LogisticRegression`.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+    coef_ : ndarray of shape (n_classes, n_features)
+    intercept_ : ndarray of shape (n_classes,)
+        Centred (they sum to zero): only their differences matter.
+    n_iter_ : ndarray of shape (1,)
+    solver_ : str
+    n_features_in_ : int
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.array([[-2.0], [-1.0], [1.0], [2.0]])
+    >>> model = SoftmaxRegression().fit(X, ["a", "a", "b", "b"])
+    >>> model.coef_.shape, model.predict([[3.0]]).tolist()
+    ((2, 1), ['b'])
+    """
+
+    _always_multinomial = True

@@ -1,0 +1,145 @@
+"""The kernel ridge shortcut of :class:`BootstrapCI`: one kernel matrix, many small solves.
+
+The plain loop refits kernel ridge on each resample: it builds the ``n x n`` kernel of the
+resampled points and solves ``(K_b + lambda I) a = y_b``. But a resample only repeats
+training points, so
+
+1. the kernel of the training set ``K`` is computed once, and each resample reads its
+   entries from it;
+2. a point drawn ``c_u`` times contributes ``c_u`` identical rows. The minimiser of
+   ``sum_u c_u (y_u - f(x_u))^2 + lambda ||f||^2`` over the ``m ~ 0.632 n`` distinct
+   points ``U`` is the same function, with coefficients ``beta`` solving::
+
+       (K_UU + lambda C^-1) beta = y_U,       C = diag(c_u)
+
+   solved in the symmetric form ``(C^1/2 K_UU C^1/2 + lambda I) g = C^1/2 y_U``,
+   ``beta = C^1/2 g``: a Cholesky of size ``m`` instead of ``n`` (``0.632^3 ~ 1/4`` of
+   the work), by the estimator module's own ``_solve_kernel_ridge``;
+3. ``beta`` is scattered into an ``n``-vector ``w_b`` (zero for points not drawn), so the
+   ``B`` predictions at new points ``X*`` are one product ``K(X*, X) W``.
+
+BCa also needs the ``n`` leave-one-out fits. With ``H = (K + lambda I)^-1`` and
+``c = H y``, removing point ``i`` gives (block inversion of ``K + lambda I``)::
+
+    beta_(i) = c - H[:, i] c_i / H_ii        (so beta_(i)_i = 0)
+
+all ``n`` at once from one Cholesky.
+
+The shortcut applies to an estimator whose module defines ``_solve_kernel_ridge(K, y,
+alpha)`` and which has ``_get_kernel(X, Y=None)``, ``X_fit_`` and ``dual_coef_`` with
+``predict(X) = _get_kernel(X, X_fit_) @ dual_coef_`` (nabla's ``KernelRidge``), a scalar
+``alpha`` and a 1-D target; anything else takes the plain loop.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from nabla.model_selection._parallel import draw_indices, map_tasks, split_failures
+
+Solver = Callable[[NDArray[np.float64], NDArray[np.float64], float], NDArray[np.float64]]
+
+
+def kernel_solver(fitted: Any, y: NDArray[Any]) -> Solver | None:
+    """The module's ``_solve_kernel_ridge`` if ``fitted`` can take the shortcut, else None."""
+    module = sys.modules.get(type(fitted).__module__)
+    solver = getattr(module, "_solve_kernel_ridge", None)
+    if not callable(solver) or not callable(getattr(fitted, "_get_kernel", None)):
+        return None
+    X_fit = getattr(fitted, "X_fit_", None)
+    dual = getattr(fitted, "dual_coef_", None)
+    alpha = getattr(fitted, "alpha", None)
+    if X_fit is None or dual is None or alpha is None or np.ndim(alpha) != 0:
+        return None
+    if not float(alpha) > 0.0:
+        return None  # without a ridge a resample's system is singular (repeated rows)
+    if y.ndim != 1 or np.ndim(dual) != 1 or len(dual) != len(y):
+        return None
+    # predict must be the kernel expansion the shortcut reproduces (no intercept, no
+    # transformed target); a subclass that changes it takes the plain loop
+    probe = X_fit[:3]
+    expected = fitted._get_kernel(probe, X_fit) @ dual
+    if not np.allclose(fitted.predict(probe), expected, rtol=1e-9, atol=1e-12):
+        return None
+    if "overwrite_K" in inspect.signature(solver).parameters:
+        # each resample's matrix is a fresh gather, ours to factor in place
+        return functools.partial(solver, overwrite_K=True)
+    return solver  # type: ignore[no-any-return]
+
+
+def _resample_coef(
+    seed: np.random.SeedSequence,
+    K: NDArray[np.float64],
+    y: NDArray[np.float64],
+    fitted: Any,
+    solver: Solver,
+) -> NDArray[np.float64]:
+    n = K.shape[0]
+    idx, _ = draw_indices(seed, n)
+    counts = np.bincount(idx, minlength=n)
+    drawn = counts > 0
+    unique = np.flatnonzero(drawn)
+    root_c = np.sqrt(counts[unique].astype(np.float64))
+    # C^1/2 K_UU C^1/2; a boolean mask gathers faster than index arrays, rows first
+    # (contiguous copies) then columns
+    K_u = K.compress(drawn, axis=0).compress(drawn, axis=1)
+    K_u *= root_c[:, np.newaxis]
+    K_u *= root_c[np.newaxis, :]
+    try:
+        g = solver(K_u, y[unique] * root_c, float(fitted.alpha))
+    except np.linalg.LinAlgError:
+        # numerically singular: refit this resample exactly as the plain loop would
+        # (the estimator's own fallback), and spread its coefficients over the rows drawn
+        from sklearn.base import clone
+
+        refit = clone(fitted).fit(fitted.X_fit_[idx], y[idx])
+        weights = np.asarray(refit.dual_coef_, dtype=np.float64)
+        return np.bincount(idx, weights=weights, minlength=n).astype(np.float64)
+    w = np.zeros(n)
+    w[unique] = root_c * np.asarray(g).reshape(-1)
+    return w
+
+
+def bootstrap_coefs(
+    fitted: Any,
+    y: NDArray[np.float64],
+    seeds: list[np.random.SeedSequence],
+    solver: Solver,
+    n_jobs: int | None,
+) -> tuple[NDArray[np.float64], list[Any]]:
+    """Columns ``w_b`` (shape ``(n, B_ok)``) of the resamples that solved, and the failures."""
+    K = np.asarray(fitted._get_kernel(fitted.X_fit_), dtype=np.float64)
+    results = map_tasks(_resample_coef, seeds, args=(K, y, fitted, solver), n_jobs=n_jobs)
+    ok, failed = split_failures(results)
+    W = np.stack(ok, axis=1) if ok else np.empty((len(y), 0))
+    return W, failed
+
+
+def jackknife_coefs(fitted: Any, y: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Columns ``beta_(i)`` (shape ``(n, n)``) of the ``n`` leave-one-out fits."""
+    from scipy.linalg import cho_factor, cho_solve
+
+    K = np.asarray(fitted._get_kernel(fitted.X_fit_), dtype=np.float64)
+    n = K.shape[0]
+    K.flat[:: n + 1] += float(fitted.alpha)
+    factor = cho_factor(K, lower=True, overwrite_a=True)
+    # H itself is needed (its diagonal and columns), not just H y: one solve with I
+    H = cho_solve(factor, np.eye(n), overwrite_b=True)
+    c = H @ y
+    return c[:, np.newaxis] - H * (c / np.diag(H))[np.newaxis, :]
+
+
+def predict_coefs(fitted: Any, X: Any, coefs: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Predictions of each column of ``coefs`` at ``X``, shape ``(n_columns, n_samples)``."""
+    from sklearn.utils.validation import check_array
+
+    X = check_array(X, dtype=np.float64) if fitted.kernel != "precomputed" else X
+    K_new = np.asarray(fitted._get_kernel(X, fitted.X_fit_), dtype=np.float64)
+    return np.ascontiguousarray((K_new @ coefs).T)

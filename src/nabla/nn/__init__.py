@@ -1,0 +1,96 @@
+"""Networks with PyTorch's names: ``Module``, ``Parameter``, containers, layers, losses,
+``init`` and ``functional`` (import it as ``F``), and the lecture's models (``models``).
+
+>>> import numpy as np, nabla
+>>> from nabla import nn
+>>> import nabla.nn.functional as F
+>>> net = nn.Sequential(nn.Linear(4, 8, rng=0), nn.ReLU(), nn.Linear(8, 3, rng=1))
+>>> x = nabla.tensor(np.ones((2, 4), dtype=np.float32))
+>>> loss = F.cross_entropy(net(x), np.array([0, 2]))
+>>> loss.backward()
+>>> net[0].weight.grad.shape
+(8, 4)
+"""
+
+from nabla.nn import functional, init
+from nabla.nn.container import ModuleDict, ModuleList, Sequential
+from nabla.nn.layers import (
+    ELU,
+    AvgPool2d,
+    BatchNorm1d,
+    BatchNorm2d,
+    Conv2d,
+    Dropout,
+    Flatten,
+    Identity,
+    LeakyReLU,
+    Linear,
+    LogSoftmax,
+    Maxout,
+    MaxPool2d,
+    PReLU,
+    ReLU,
+    Sigmoid,
+    Softmax,
+    Softplus,
+    Tanh,
+    Unflatten,
+)
+from nabla.nn.loss import (
+    BCELoss,
+    BCEWithLogitsLoss,
+    CrossEntropyLoss,
+    L1Loss,
+    MSELoss,
+    NLLLoss,
+)
+from nabla.nn.module import IncompatibleKeys, Module, RemovableHandle
+from nabla.nn.parameter import Parameter
+
+__all__ = [
+    "ELU",
+    "AvgPool2d",
+    "BCELoss",
+    "BCEWithLogitsLoss",
+    "BatchNorm1d",
+    "BatchNorm2d",
+    "Conv2d",
+    "CrossEntropyLoss",
+    "Dropout",
+    "Flatten",
+    "Identity",
+    "IncompatibleKeys",
+    "L1Loss",
+    "LeakyReLU",
+    "Linear",
+    "LogSoftmax",
+    "MSELoss",
+    "MaxPool2d",
+    "Maxout",
+    "Module",
+    "ModuleDict",
+    "ModuleList",
+    "NLLLoss",
+    "PReLU",
+    "Parameter",
+    "ReLU",
+    "RemovableHandle",
+    "Sequential",
+    "Sigmoid",
+    "Softmax",
+    "Softplus",
+    "Tanh",
+    "Unflatten",
+    "functional",
+    "init",
+    "models",
+]
+
+
+def __getattr__(name: str) -> object:
+    # the model zoo is loaded on first use
+    if name == "models":
+        import importlib
+
+        return importlib.import_module("nabla.nn.models")
+    raise AttributeError(f"module 'nabla.nn' has no attribute {name!r}")

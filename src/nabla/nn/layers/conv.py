@@ -1,0 +1,141 @@
+"""``Conv2d``: a bank of learned filters slid over an image (seed 001 "CONVOLUTIONAL NEURAL
+NETWORK")."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from nabla.autograd.tensor import Tensor
+from nabla.nn import functional as F
+from nabla.nn import init
+from nabla.nn.layers._util import check_bool, check_int, float_dtype, to_tensor
+from nabla.nn.module import Module
+from nabla.nn.parameter import Parameter
+
+
+class Conv2d(Module):
+    """2-D convolution (cross-correlation, as in PyTorch):
+
+    y[n, o] = b[o] + sum_c W[o, c] * x[n, c]   (* sliding a kh x kw window)
+
+    Each output unit sees kh kw C inputs and shares its weights across positions (the
+    notes' "shared parameters"); a layer has O (C kh kw + 1) parameters.
+
+    Parameters
+    ----------
+    in_channels, out_channels : int
+    kernel_size : int or (int, int)
+    stride : int or (int, int), default 1
+    padding : int, (int, int), 'valid' or 'same', default 0
+        Zeros added on each side (the notes: kernel 3 with pad 1 keeps H and W).
+    dilation : int or (int, int), default 1
+    bias : bool, default True
+    padding_mode : 'zeros'
+    dtype : numpy dtype, default float32
+    rng : int or numpy.random.Generator, optional
+
+    Shape
+    -----
+    input (N, C_in, H, W) or (C_in, H, W) -> output (N, C_out, H_out, W_out) with
+    H_out = floor((H + 2 padding - dilation (kh - 1) - 1) / stride) + 1 (the notes'
+    (W - F + 2P) / S + 1).
+
+    Attributes
+    ----------
+    weight : Parameter (out_channels, in_channels, kh, kw)
+        U(-1/sqrt(k), 1/sqrt(k)) with k = in_channels kh kw (PyTorch's default).
+    bias : Parameter (out_channels,) or None
+        Same distribution.
+
+    Examples
+    --------
+    >>> import numpy as np, nabla
+    >>> from nabla import nn
+    >>> conv = nn.Conv2d(1, 6, 5, padding=2, rng=0)
+    >>> conv(nabla.tensor(np.zeros((2, 1, 28, 28), dtype=np.float32))).shape
+    (2, 6, 28, 28)
+    """
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: F.IntPair,
+        stride: F.IntPair = 1,
+        padding: F.IntPair | str = 0,
+        dilation: F.IntPair = 1,
+        groups: int = 1,
+        bias: bool = True,
+        padding_mode: str = "zeros",
+        dtype: Any = None,
+        rng: init.RNG = None,
+    ) -> None:
+        super().__init__()
+        who = "Conv2d"
+        self.in_channels = check_int(in_channels, who, "in_channels")
+        self.out_channels = check_int(out_channels, who, "out_channels")
+        self.kernel_size = F._pair(kernel_size, who, "kernel_size", 1)
+        self.stride = F._pair(stride, who, "stride", 1)
+        self.dilation = F._pair(dilation, who, "dilation", 1)
+        if isinstance(padding, str):
+            self.padding = F._same_padding(
+                padding, self.kernel_size, self.dilation, self.stride, who
+            )
+        else:
+            self.padding = F._pair(padding, who, "padding", 0)
+        if groups != 1:
+            raise ValueError(f"{who}: only groups=1 is supported, got groups={groups!r}")
+        if padding_mode != "zeros":
+            raise ValueError(f"{who}: only padding_mode='zeros' is supported, got {padding_mode!r}")
+        check_bool(bias, who, "bias")
+        dt = float_dtype(dtype, who)
+        shape = (self.out_channels, self.in_channels, *self.kernel_size)
+        self.weight = Parameter(np.empty(shape, dtype=dt))
+        if bias:
+            self.bias = Parameter(np.empty(self.out_channels, dtype=dt))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters(rng)
+
+    def reset_parameters(self, rng: init.RNG = None) -> None:
+        """PyTorch's default: W, b ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)), fan_in = C kh kw."""
+        gen = init.get_rng(rng, "Conv2d")
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5), rng=gen)
+        if self.bias is not None:
+            fan_in, _ = init.calculate_fan_in_and_fan_out(self.weight)
+            bound = 1 / math.sqrt(fan_in)
+            init.uniform_(self.bias, -bound, bound, rng=gen)
+
+    def output_shape(self, h: int, w: int) -> tuple[int, int, int]:
+        """(C_out, H_out, W_out) for an input of height h and width w."""
+        from nabla.autograd.ops.conv import out_size
+
+        (kh, kw), (sh, sw), (ph, pw), (dh, dw) = (
+            self.kernel_size,
+            self.stride,
+            self.padding,
+            self.dilation,
+        )
+        return self.out_channels, out_size(h, kh, ph, sh, dh), out_size(w, kw, pw, sw, dw)
+
+    def forward(self, input: Any) -> Tensor:
+        x = input if isinstance(input, Tensor) else to_tensor(input, "Conv2d")
+        return F.conv2d(
+            x, self.weight, self.bias, self.stride, self.padding, self.dilation, _who="Conv2d"
+        )
+
+    def extra_repr(self) -> str:
+        s = (
+            f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+            f"stride={self.stride}"
+        )
+        if self.padding != (0, 0):
+            s += f", padding={self.padding}"
+        if self.dilation != (1, 1):
+            s += f", dilation={self.dilation}"
+        if self.bias is None:
+            s += ", bias=False"
+        return s

@@ -1,0 +1,6 @@
+"""Basis-function expansions for non-linear regression (seed 003)."""
+
+from nabla.preprocessing._polynomial import PolynomialFeatures
+from nabla.preprocessing._rbf import RBFFeatures
+
+__all__ = ["PolynomialFeatures", "RBFFeatures"]

@@ -1,0 +1,131 @@
+"""`nabla bootstrap`, run in-process through nabla.cli.main."""
+
+from __future__ import annotations
+
+import re
+import struct
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from nabla.cli import main
+
+
+def _check_png(path: Path) -> tuple[int, int]:
+    """Walk the PNG chunks, checking every CRC; return (width, height)."""
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    pos, kinds, size = 8, [], (0, 0)
+    while pos < len(data):
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        kind = data[pos + 4 : pos + 8]
+        body = data[pos + 8 : pos + 8 + length]
+        (crc,) = struct.unpack(">I", data[pos + 8 + length : pos + 12 + length])
+        assert zlib.crc32(kind + body) == crc, f"bad CRC in chunk {kind!r}"
+        if kind == b"IHDR":
+            size = struct.unpack(">II", body[:8])
+        kinds.append(kind)
+        pos += 12 + length
+    assert kinds[0] == b"IHDR" and kinds[-1] == b"IEND" and b"IDAT" in kinds
+    return size
+
+
+def test_builtin_experiment(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "band.png"
+    rc = main(["bootstrap", "--n-bootstrap", "60", "--seed", "3", "--output", str(out)])
+    captured = capsys.readouterr()
+    assert rc == 0
+    lines = captured.out.splitlines()
+    assert lines[0] == "data: built-in noisy sine (n=100, noise=0.3, seed=3)"
+    assert "60 bootstrap refits; 90% percentile interval" in lines[1]
+    coverage = float(re.search(r"coverage: ([0-9.]+) of the true function", captured.out)[1])
+    width = float(re.search(r"band width: mean ([0-9.]+)", captured.out)[1])
+    assert 0.5 <= coverage <= 1.0 and 0.0 < width < 2.0
+    assert lines[-1] == f"figure: {out.resolve()}"
+    width_px, height_px = _check_png(out)
+    assert width_px > 100 and height_px > 100
+    assert "60 refits" in captured.err  # progress goes to stderr
+
+
+def test_same_seed_same_numbers(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["bootstrap", "--n-bootstrap", "30", "--method", "basic", "--seed", "1"]
+    main([*args, "--output", str(tmp_path / "a.png")])
+    first = capsys.readouterr().out.splitlines()[:-1]
+    main([*args, "--output", str(tmp_path / "b.png")])
+    assert capsys.readouterr().out.splitlines()[:-1] == first
+
+
+def test_user_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rng = np.random.default_rng(0)
+    x = rng.uniform(0, 10, 40)
+    csv = tmp_path / "data.csv"
+    rows = "\n".join(f"{a:.6f},{np.cos(a) + 0.1 * rng.normal():.6f},7" for a in x)
+    csv.write_text("hours,score,other\n" + rows + "\n")
+    out = tmp_path / "csv.png"
+    rc = main(
+        ["bootstrap", "--csv", str(csv), "--target", "score", "--feature", "hours",
+         "--n-bootstrap", "20", "--output", str(out)]
+    )  # fmt: skip
+    captured = capsys.readouterr()
+    assert rc == 0, captured.err
+    assert "coverage: unknown (no true function for CSV data)" in captured.out
+    assert "x='hours', y='score'" in captured.out
+    _check_png(out)
+
+
+@pytest.mark.parametrize(
+    ("content", "extra", "message"),
+    [
+        (None, [], r"--csv: no such file: .*missing\.csv"),
+        ("x,y\n1,2\n3,oops\n", [], r"line 3: expected numbers in columns 'x' and 'y'"),
+        ("x,y\n1,2\n", ["--target", "z"], r"has no column 'z'; its columns are \['x', 'y'\]"),
+        ("a,b,y\n1,2,3\n4,5,6\n", [], r"2 columns besides 'y' \(\['a', 'b'\]\); choose the x"),
+    ],
+)
+def test_bad_csv_gives_one_error_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content, extra, message
+) -> None:
+    csv = tmp_path / "missing.csv"
+    if content is not None:
+        csv.write_text(content)
+    out = tmp_path / "never.png"
+    args = ["bootstrap", "--csv", str(csv), "--target", "y", *extra, "--output", str(out)]
+    rc = main(args)
+    captured = capsys.readouterr()
+    assert rc == 1
+    assert captured.out == ""
+    err_lines = captured.err.strip().splitlines()
+    assert len(err_lines) == 1
+    assert err_lines[0].startswith("nabla bootstrap: error: ")
+    assert re.search(message, err_lines[0])
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--confidence", "1.5"], r"'confidence' parameter of BootstrapCI must be a float"),
+        (["--n-bootstrap", "0"], r"'n_bootstrap' parameter of BootstrapCI must be an int"),
+        (["--csv", "data.csv"], r"--csv needs --target"),
+        (["--grid", "1"], r"--grid must be an int >= 2; got 1"),
+    ],
+)
+def test_bad_options(tmp_path, capsys, args, message) -> None:
+    out = tmp_path / "never.png"
+    assert main(["bootstrap", *args, "--output", str(out)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and re.search(message, err[0])
+    assert not out.exists()
+
+
+def test_output_directory_must_exist(tmp_path: Path, capsys) -> None:
+    assert main(["bootstrap", "--output", str(tmp_path / "no" / "band.png")]) == 1
+    assert "no directory" in capsys.readouterr().err
+
+
+def test_help_lists_the_command(capsys) -> None:
+    with pytest.raises(SystemExit):
+        main(["bootstrap", "--help"])
+    assert "--n-bootstrap" in capsys.readouterr().out

@@ -1,0 +1,97 @@
+"""GaussianClassifier against SciPy densities and scikit-learn's QDA, LDA and GaussianNB."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.stats import multivariate_normal
+from sklearn import discriminant_analysis as da
+from sklearn.naive_bayes import GaussianNB
+
+from nabla.discriminant_analysis import GaussianClassifier
+
+
+def _data(seed: int = 0):
+    rng = np.random.default_rng(seed)
+    means = np.array([[0.0, 0.0, 0.0], [2.0, 1.0, -1.0], [-1.0, 2.5, 1.0]])
+    X = np.vstack(
+        [
+            rng.multivariate_normal(m, np.diag([1.0, 0.5, 2.0]) + 0.3, size=s)
+            for m, s in zip(means, [40, 60, 50])
+        ]
+    )
+    y = np.repeat(["x", "y", "z"], [40, 60, 50])
+    return X, y, rng.standard_normal((25, 3)) * 2
+
+
+def test_full_is_the_maximum_likelihood_qda() -> None:
+    """Seed 001: μₖ the class mean, Σₖ = (1/nₖ) Σ (x - μₖ)(x - μₖ)ᵀ; posteriors by Bayes."""
+    X, y, Xt = _data()
+    model = GaussianClassifier(reg_covar=0.0).fit(X, y)
+    qda = da.QuadraticDiscriminantAnalysis(store_covariance=True).fit(X, y)
+    counts = np.array([40, 60, 50])
+    for k, label in enumerate(["x", "y", "z"]):
+        mle = np.cov(X[y == label].T, bias=True)
+        np.testing.assert_allclose(model.covariances_[k], mle, rtol=1e-10)
+        np.testing.assert_allclose(qda.covariance_[k], mle, rtol=1e-10)  # biased, as installed
+    dens = np.column_stack(
+        [multivariate_normal(model.means_[k], model.covariances_[k]).pdf(Xt) for k in range(3)]
+    )
+    joint = dens * (counts / counts.sum())
+    np.testing.assert_allclose(
+        model.predict_proba(Xt), joint / joint.sum(1, keepdims=True), rtol=1e-9
+    )
+    np.testing.assert_array_equal(model.predict(Xt), model.classes_[joint.argmax(1)])
+    np.testing.assert_allclose(
+        model.predict_proba(Xt), qda.predict_proba(Xt), rtol=1e-8, atol=1e-12
+    )
+
+
+def test_shared_is_lda() -> None:
+    X, y, Xt = _data()
+    ours = GaussianClassifier(covariance="shared", reg_covar=0.0).fit(X, y)
+    lda = da.LinearDiscriminantAnalysis(solver="lsqr", store_covariance=True).fit(X, y)
+    np.testing.assert_allclose(ours.covariances_, lda.covariance_, rtol=1e-10)
+    np.testing.assert_allclose(ours.predict_proba(Xt), lda.predict_proba(Xt), rtol=1e-8, atol=1e-12)
+
+
+def test_diagonal_is_gaussian_naive_bayes() -> None:
+    X, y, Xt = _data()
+    ours = GaussianClassifier(covariance="diagonal", reg_covar=1e-9).fit(X, y)
+    nb = GaussianNB(var_smoothing=1e-9).fit(X, y)
+    np.testing.assert_allclose(ours.covariances_, nb.var_, rtol=1e-10)
+    np.testing.assert_allclose(
+        ours.predict_log_proba(Xt), nb.predict_log_proba(Xt), rtol=1e-9, atol=1e-9
+    )
+
+
+def test_priors_equal_given_and_their_validation() -> None:
+    X, y, Xt = _data()
+    equal = GaussianClassifier(priors="equal").fit(X, y)
+    given = GaussianClassifier(priors=[1 / 3, 1 / 3, 1 / 3]).fit(X, y)
+    np.testing.assert_allclose(equal.predict_proba(Xt), given.predict_proba(Xt))
+    skewed = GaussianClassifier(priors=[0.98, 0.01, 0.01]).fit(X, y)
+    assert (skewed.predict(Xt) == "x").sum() > (equal.predict(Xt) == "x").sum()
+    for priors, msg in [
+        ([0.5, 0.5], "Number of priors"),
+        ([0.5, 0.4, 0.3], "sum of the priors"),
+        ([1.2, -0.1, -0.1], "non-negative"),
+    ]:
+        with pytest.raises(ValueError, match=msg):
+            GaussianClassifier(priors=priors).fit(X, y)
+
+
+@pytest.mark.parametrize("covariance", ["full", "shared", "diagonal"])
+def test_singular_covariance_raises_unless_regularised(covariance: str) -> None:
+    X, y, Xt = _data()
+    X = np.column_stack([X, np.ones(len(X))])  # a constant feature
+    with pytest.raises(ValueError, match=r"singular.*increase reg_covar"):
+        GaussianClassifier(covariance=covariance, reg_covar=0.0).fit(X, y)
+    model = GaussianClassifier(covariance=covariance, reg_covar=1e-6).fit(X, y)
+    assert np.all(np.isfinite(model.predict_proba(np.column_stack([Xt, np.ones(25)]))))
+
+
+def test_single_class_is_rejected() -> None:
+    X, _, _ = _data()
+    with pytest.raises(ValueError, match="greater than one; got 1 class"):
+        GaussianClassifier().fit(X, np.zeros(len(X)))
