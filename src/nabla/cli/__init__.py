@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -50,6 +51,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("nabla: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # the reader went away (``nabla train | head``): stop quietly, as Unix tools do
+        try:  # later writes (at interpreter exit) go nowhere instead of failing again
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):  # stdout without a file descriptor
+            pass
+        return 141
     except Exception as exc:  # the one place that turns any failure into one line
         if args.debug:
             raise
