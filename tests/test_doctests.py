@@ -21,4 +21,4 @@ MODULES = sorted(
 def test_docstring_examples(name: str) -> None:
     module = importlib.import_module(name)
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
-    assert result.failed == 0, f"{result.failed} of {result.attempted} doctest examples failed in {name}"
+    assert result.failed == 0, f"{result.failed} of {result.attempted} examples failed in {name}"
