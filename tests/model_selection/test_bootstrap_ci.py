@@ -127,26 +127,42 @@ def test_interval_covers_true_function_at_about_nominal_rate() -> None:
 # --- the kernel ridge shortcut equals the plain refit loop --------------------------------
 
 
+# (kernel parameters, the shortcut's route: low numerical rank or distinct-point Cholesky)
 KERNELS = [
-    {"kernel": "rbf", "sigma": 0.15, "alpha": 0.1},
-    {"kernel": "rbf", "gamma": 5.0, "alpha": 1e-3},
-    {"kernel": "poly", "degree": 3, "alpha": 1.0},
-    {"kernel": "linear", "alpha": 0.5},
+    ({"kernel": "rbf", "sigma": 0.15, "alpha": 0.1}, "low-rank"),
+    ({"kernel": "rbf", "gamma": 5.0, "alpha": 1e-3}, "low-rank"),
+    ({"kernel": "poly", "degree": 3, "alpha": 1.0}, "low-rank"),
+    ({"kernel": "linear", "alpha": 0.5}, "low-rank"),
+    ({"kernel": "rbf", "gamma": 3000.0, "alpha": 0.1}, "cholesky"),
+    ({"kernel": "rbf", "gamma": 1000.0, "alpha": 1e-2}, "cholesky"),
 ]
 
 
-@pytest.mark.parametrize("params", KERNELS)
-@pytest.mark.parametrize("method", ["percentile", "bca"])
-def test_kernel_ridge_shortcut_equals_plain_loop(params: dict, method: str) -> None:
-    X, y = _sine(70, 4)
+def _shortcut_and_loop(params, n, method, B=30):
+    X, y = _sine(n, 4)
     X[:, 0] += 0.05  # keep the linear kernel's prediction away from its fixed point 0
     grid = np.linspace(0.05, 1.05, 40)[:, None]
-    fast = BootstrapCI(KernelRidge(**params), n_bootstrap=40, method=method, random_state=1)
+    fast = BootstrapCI(KernelRidge(**params), n_bootstrap=B, method=method, random_state=1)
     slow = clone(fast).set_params(fast_path=False)
     fast.fit(X, y)
     slow.fit(X, y)
     assert fast.fast_path_ and not slow.fast_path_
-    for a, b in zip(fast.predict(grid, return_bootstrap=True), slow.predict(grid, True)):
+    return fast, fast.predict(grid, return_bootstrap=True), slow.predict(grid, True)
+
+
+@pytest.mark.parametrize(("params", "route"), KERNELS)
+def test_kernel_ridge_shortcut_equals_plain_loop(params: dict, route: str) -> None:
+    fast, ours, loop = _shortcut_and_loop(params, 200, "percentile")
+    assert fast._route == route
+    for a, b in zip(ours, loop):
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-10)
+
+
+@pytest.mark.parametrize(("params", "route"), [KERNELS[0], KERNELS[1], KERNELS[2]])
+def test_kernel_ridge_jackknife_formula_equals_leave_one_out_refits(params, route) -> None:
+    # BCa: the n leave-one-out fits from one factorisation, against n refits
+    _, ours, loop = _shortcut_and_loop(params, 70, "bca", B=20)
+    for a, b in zip(ours, loop):
         np.testing.assert_allclose(a, b, rtol=0, atol=1e-10)
 
 

@@ -57,7 +57,7 @@ def test_bias_correction_changes_the_first_steps() -> None:
 @pytest.mark.parametrize(("spec", "config"), CASES)
 def test_blockwise_update_equals_whole_array_update(spec, config, monkeypatch) -> None:
     """Large parameters are updated block by block (for the cache): same numbers exactly."""
-    import nabla.optim.optimizer as base
+    import nabla.optim._util as base
 
     whole = run_nabla(spec, config, Net(), 10)
     monkeypatch.setattr(base, "BLOCK", 4)  # W1 (18 values) and W2 (12) now go in blocks

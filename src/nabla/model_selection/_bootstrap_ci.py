@@ -164,13 +164,15 @@ class BootstrapCI(MetaEstimatorMixin, BaseEstimator):
 
         if solver is not None:
             y64 = y_arr.astype(np.float64)
-            coefs, failed = _kernel_fast.bootstrap_coefs(full, y64, seeds, solver, self.n_jobs)
+            coefs, failed, route = _kernel_fast.bootstrap_coefs(
+                full, y64, seeds, solver, self.n_jobs
+            )
             estimators: list[Any] = []
         else:
             template = clone(self.estimator)
             results = map_tasks(_fit_resample, seeds, args=(template, X, y), n_jobs=self.n_jobs)
             estimators, failed = split_failures(results)
-            coefs = None
+            coefs, route = None, "plain"
         kept = self._check_failures(failed, len(seeds), "bootstrap resamples")
 
         jack_coefs, jack_estimators = None, None
@@ -189,6 +191,7 @@ class BootstrapCI(MetaEstimatorMixin, BaseEstimator):
         self.estimator_ = full
         self.estimators_ = estimators
         self.fast_path_ = solver is not None
+        self._route = route
         self.n_failed_ = len(failed)
         self._seeds = [s for s, ok in zip(seeds, kept) if ok]
         self._n_train = n

@@ -18,6 +18,19 @@ training points, so
 3. ``beta`` is scattered into an ``n``-vector ``w_b`` (zero for points not drawn), so the
    ``B`` predictions at new points ``X*`` are one product ``K(X*, X) W``.
 
+Smooth kernels on low-dimensional data (seed 000's RBF on a line) have a numerically low
+rank: ``K = V diag(w) V^T`` has only ``r << n`` eigenvalues above ``eps * w_max``, the
+level of the rounding errors ``K`` carries anyway (so the plain loop cannot resolve the
+other directions either). With ``F = V_r diag(w_r)^1/2`` (``K = F F^T`` to that level)
+and ``f(X) = F theta``, ``||f||^2 = ||theta||^2``, the resample's problem is ridge
+regression on ``r`` features::
+
+    (F_U^T C F_U + lambda I) theta = F_U^T C y_U,      w_b = V_r diag(w_r)^-1/2 theta
+
+an ``r x r`` solve (same solver) after an ``m r^2`` product, instead of an ``m x m``
+Cholesky. A pivoted Cholesky of ``K`` (``n^2 r`` work) first estimates the rank, and the
+eigendecomposition is made only when this route is the cheaper one.
+
 BCa also needs the ``n`` leave-one-out fits. With ``H = (K + lambda I)^-1`` and
 ``c = H y``, removing point ``i`` gives (block inversion of ``K + lambda I``)::
 
@@ -95,16 +108,68 @@ def _resample_coef(
     try:
         g = solver(K_u, y[unique] * root_c, float(fitted.alpha))
     except np.linalg.LinAlgError:
-        # numerically singular: refit this resample exactly as the plain loop would
-        # (the estimator's own fallback), and spread its coefficients over the rows drawn
-        from sklearn.base import clone
-
-        refit = clone(fitted).fit(fitted.X_fit_[idx], y[idx])
-        weights = np.asarray(refit.dual_coef_, dtype=np.float64)
-        return np.bincount(idx, weights=weights, minlength=n).astype(np.float64)
+        return _refit(fitted, idx, y)
     w = np.zeros(n)
     w[unique] = root_c * np.asarray(g).reshape(-1)
     return w
+
+
+def _low_rank_coef(
+    seed: np.random.SeedSequence,
+    F: NDArray[np.float64],
+    back: NDArray[np.float64],
+    y: NDArray[np.float64],
+    fitted: Any,
+    solver: Solver,
+) -> NDArray[np.float64]:
+    n = F.shape[0]
+    idx, _ = draw_indices(seed, n)
+    counts = np.bincount(idx, minlength=n)
+    drawn = counts > 0
+    c = counts[drawn].astype(np.float64)
+    F_u = F[drawn]
+    gram = F_u.T @ (F_u * c[:, np.newaxis])  # F_U^T C F_U
+    try:
+        theta = solver(gram, F_u.T @ (c * y[drawn]), float(fitted.alpha))
+    except np.linalg.LinAlgError:
+        return _refit(fitted, idx, y)
+    return back @ np.asarray(theta).reshape(-1)
+
+
+def _refit(fitted: Any, idx: NDArray[np.intp], y: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Refit one resample exactly as the plain loop does (the estimator's own fallback for
+    a numerically singular system) and spread its coefficients over the rows drawn."""
+    from sklearn.base import clone
+
+    refit = clone(fitted).fit(fitted.X_fit_[idx], y[idx])
+    weights = np.asarray(refit.dual_coef_, dtype=np.float64)
+    return np.bincount(idx, weights=weights, minlength=len(y)).astype(np.float64)
+
+
+def low_rank_basis(
+    K: NDArray[np.float64],
+) -> tuple[NDArray[np.float64], NDArray[np.float64]] | None:
+    """``(F, V_r diag(w_r)^-1/2)`` when the low-rank route is cheaper, else None."""
+    from scipy.linalg import eigh
+    from scipy.linalg.lapack import dpstrf
+
+    n = K.shape[0]
+    eps = np.finfo(np.float64).eps
+    m = 0.632 * n  # expected distinct points of a resample, 1 - (1 - 1/n)^n
+    # cheap rank probe: a pivoted Cholesky stops once the largest remaining pivot is below
+    # the tolerance, after about n^2 r work
+    _, _, probe_rank, _ = dpstrf(np.array(K, order="F"), tol=eps * float(np.max(np.diag(K))))
+    if probe_rank > 0.25 * n:
+        return None
+    w, V = eigh(K)
+    keep = w > eps * w[-1]
+    r = int(np.count_nonzero(keep))
+    # per resample: m r^2 for the Gram matrix and r^3/3 for its Cholesky, against m^3/3
+    # (plus an m x m gather) for the distinct-point Cholesky
+    if r == 0 or m * r * r + r**3 / 3 > 0.5 * m**3 / 3:
+        return None
+    root_w = np.sqrt(w[keep])
+    return V[:, keep] * root_w, V[:, keep] / root_w
 
 
 def bootstrap_coefs(
@@ -113,13 +178,21 @@ def bootstrap_coefs(
     seeds: list[np.random.SeedSequence],
     solver: Solver,
     n_jobs: int | None,
-) -> tuple[NDArray[np.float64], list[Any]]:
-    """Columns ``w_b`` (shape ``(n, B_ok)``) of the resamples that solved, and the failures."""
+) -> tuple[NDArray[np.float64], list[Any], str]:
+    """Columns ``w_b`` (shape ``(n, B_ok)``) of the resamples that solved, the failures,
+    and the route taken (``"low-rank"`` or ``"cholesky"``)."""
     K = np.asarray(fitted._get_kernel(fitted.X_fit_), dtype=np.float64)
-    results = map_tasks(_resample_coef, seeds, args=(K, y, fitted, solver), n_jobs=n_jobs)
+    basis = low_rank_basis(K)
+    if basis is not None:
+        F, back = basis
+        del K
+        args: tuple[Any, ...] = (F, back, y, fitted, solver)
+        results = map_tasks(_low_rank_coef, seeds, args=args, n_jobs=n_jobs)
+    else:
+        results = map_tasks(_resample_coef, seeds, args=(K, y, fitted, solver), n_jobs=n_jobs)
     ok, failed = split_failures(results)
     W = np.stack(ok, axis=1) if ok else np.empty((len(y), 0))
-    return W, failed
+    return W, failed, "low-rank" if basis is not None else "cholesky"
 
 
 def jackknife_coefs(fitted: Any, y: NDArray[np.float64]) -> NDArray[np.float64]:

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from nabla.autograd.tensor import Tensor
-from nabla.optim.optimizer import Closure, call_closure
+from nabla.optim._util import Closure, call_closure
 
 Array = np.ndarray
 

@@ -12,8 +12,9 @@ from typing import Any
 import numpy as np
 
 from nabla.optim._flat import FlatParams, require_closure
+from nabla.optim._util import Closure, check_int, check_real
 from nabla.optim.line_search import strong_wolfe
-from nabla.optim.optimizer import Closure, Optimizer, check_int, check_real
+from nabla.optim.optimizer import Optimizer
 
 Array = np.ndarray
 

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from nabla.autograd.tensor import Tensor
-from nabla.optim.optimizer import check_real
+from nabla.optim._util import check_real
 
 
 def _grads(parameters: Tensor | Iterable[Tensor], who: str) -> list[np.ndarray]:

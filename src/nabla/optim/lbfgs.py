@@ -8,7 +8,8 @@ import numpy as np
 
 from nabla.optim._flat import FlatParams
 from nabla.optim._quasi_newton import QuasiNewton
-from nabla.optim.optimizer import ParamsT, check_int
+from nabla.optim._util import check_int
+from nabla.optim.optimizer import ParamsT
 
 Array = np.ndarray
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from nabla.optim.optimizer import Optimizer, check_int, check_real
+from nabla.optim._util import check_int, check_real
+from nabla.optim.optimizer import Optimizer
 
 
 class LRScheduler:

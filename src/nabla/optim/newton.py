@@ -8,15 +8,9 @@ from typing import Any
 import numpy as np
 
 from nabla.optim._flat import FlatParams, loss_value, require_closure
+from nabla.optim._util import Closure, call_closure, check_int, check_real
 from nabla.optim.line_search import backtracking
-from nabla.optim.optimizer import (
-    Closure,
-    Optimizer,
-    ParamsT,
-    call_closure,
-    check_int,
-    check_real,
-)
+from nabla.optim.optimizer import Optimizer, ParamsT
 
 Array = np.ndarray
 HessianFn = Callable[[Array], Array]

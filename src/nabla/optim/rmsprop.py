@@ -7,15 +7,8 @@ from typing import Any
 import numpy as np
 
 from nabla.autograd.tensor import Tensor
-from nabla.optim.optimizer import (
-    Optimizer,
-    ParamsT,
-    blockwise,
-    check_bool,
-    check_real,
-    grad_with_decay,
-    lerp_,
-)
+from nabla.optim._util import blockwise, check_bool, check_real, grad_with_decay, lerp_
+from nabla.optim.optimizer import Optimizer, ParamsT
 
 
 class RMSprop(Optimizer):
