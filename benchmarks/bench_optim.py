@@ -3,9 +3,10 @@
 (a) One optimiser step on the 235,146 float32 parameters of an MLP 784-256-128-10 (Adam,
     and SGD with momentum), with fixed gradients: nabla.optim vs torch.optim (its default
     per-tensor loop, and Adam's fused CPU kernel).
-(b) One epoch of training on 60,000 synthetic float32 samples (a fixed random teacher
-    labels Gaussian inputs; the same data, batches and initial weights for both libraries,
-    the same thread count, set by run.py): the MLP 784-256-128-10 with ReLU, cross-entropy
+(b) One epoch of training on 60,000 synthetic float32 samples (MLP: Gaussian inputs
+    labelled by a fixed random linear teacher; LeNet-5: noise images with a faint smooth
+    pattern per class; the same data, batches and initial weights for both libraries, the
+    same thread count, set by run.py): the MLP 784-256-128-10 with ReLU, cross-entropy
     and Adam (lr 1e-3) at batch 64 and 256, and LeNet-5 at batch 64. Printed: samples/s,
     the mean training loss over the epoch's last 50 batches for each library, and the ratio.
     Part (b) needs nabla.nn (Sequential, Linear, ReLU, CrossEntropyLoss, models.LeNet5).
@@ -70,11 +71,21 @@ def _micro(torch, quick: bool) -> None:
 
 
 # ---- (b) training epochs ----------------------------------------------------------------------
-def _data(n: int, shape: tuple[int, ...], seed: int) -> tuple[np.ndarray, np.ndarray]:
+def _teacher_data(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Gaussian inputs of 784 values labelled by a fixed random linear teacher (MLP)."""
     rng = np.random.default_rng(seed)
-    X = rng.standard_normal((n, *shape)).astype(np.float32)
-    teacher = rng.standard_normal((int(np.prod(shape)), 10)).astype(np.float32)
-    y = np.argmax(X.reshape(n, -1) @ teacher, axis=1).astype(np.int64)
+    X = rng.standard_normal((n, 784)).astype(np.float32)
+    teacher = rng.standard_normal((784, 10)).astype(np.float32)
+    return X, np.argmax(X @ teacher, axis=1).astype(np.int64)
+
+
+def _pattern_data(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """1x28x28 noise plus a faint, smooth per-class pattern (LeNet-5 learns it in an epoch)."""
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 10, n).astype(np.int64)
+    patterns = np.kron(rng.standard_normal((10, 1, 7, 7)), np.ones((1, 1, 4, 4)))
+    X = rng.standard_normal((n, 1, 28, 28)).astype(np.float32)
+    X += (0.1 * patterns[y]).astype(np.float32)
     return X, y
 
 
@@ -172,7 +183,7 @@ def _epochs(torch, quick: bool) -> None:
         return
     n = 6_000 if quick else 60_000
     repeat = 1 if quick else 3
-    X, y = _data(n, (784,), seed=1)
+    X, y = _teacher_data(n, seed=1)
     Seq, Lin, ReLU, _ = mlp_parts
     for batch in (64, 256):
         net = Seq(Lin(784, 256, rng=1), ReLU(), Lin(256, 128, rng=2), ReLU(), Lin(128, 10, rng=3))
@@ -185,7 +196,7 @@ def _epochs(torch, quick: bool) -> None:
     except (ImportError, AttributeError) as exc:
         print(f"LeNet-5 skipped: nabla.nn.models.LeNet5 is not available ({exc})", flush=True)
         return
-    X, y = _data(n, (1, 28, 28), seed=2)
+    X, y = _pattern_data(n, seed=2)
     tnet = _torch_lenet(torch) if torch is not None else None
     _epoch_case("LeNet-5, Adam, batch 64", nn, lenet, torch, tnet, X, y, 64, repeat)
 

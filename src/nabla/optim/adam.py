@@ -144,7 +144,8 @@ class Adam(Optimizer):
         decay = 0.0
         if group["decoupled_weight_decay"]:
             decay, weight_decay = lr * weight_decay, 0.0
-        work = self._scratch(param, 2 if (weight_decay != 0 or maximize) else 1)
+        two = weight_decay != 0 or maximize  # a second work array for the modified gradient
+        work = self._scratch(param, 2 if two else 1)
         arrays = [
             theta,
             grad,
@@ -152,7 +153,7 @@ class Adam(Optimizer):
             state["exp_avg_sq"],
             state.get("max_exp_avg_sq") if amsgrad else None,
             work[0],
-            work[1] if len(work) > 1 else None,
+            work[1] if two else None,
         ]
         coefs = (beta1, beta2, float(group["eps"]), weight_decay, maximize, decay, step_size, c2)
         blockwise(_adam_kernel, arrays, *coefs)

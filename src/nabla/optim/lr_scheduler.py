@@ -15,6 +15,15 @@ from typing import Any
 from nabla.optim._util import check_int, check_real
 from nabla.optim.optimizer import Optimizer
 
+__all__ = [
+    "CosineAnnealingLR",
+    "CosineAnnealingWarmRestarts",
+    "ExponentialLR",
+    "LRScheduler",
+    "ReduceLROnPlateau",
+    "StepLR",
+]
+
 
 class LRScheduler:
     """Base class: ``step()``, ``get_last_lr()``, ``state_dict()``, ``load_state_dict()``.
