@@ -273,3 +273,10 @@ def test_gradcheck_checks_params_and_rejects_float32() -> None:
     assert gradcheck(lambda t: (w @ t).tanh(), [x], params=[w])
     with pytest.raises(ValueError, match="float64"):
         gradcheck(lambda t: t * 2.0, [nabla.tensor([1.0], requires_grad=True)])
+
+
+def test_flatten_like_torch_including_empty_batch() -> None:
+    x = nabla.tensor(np.zeros((0, 3, 4)))
+    assert x.flatten(1).shape == (0, 12)
+    assert nabla.tensor(np.zeros((2, 3, 4))).flatten().shape == (24,)
+    assert nabla.tensor(np.zeros((2, 3, 4))).flatten(0, 1).shape == (6, 4)

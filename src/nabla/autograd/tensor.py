@@ -418,7 +418,8 @@ class Tensor:
         if not shape:
             return _shp.reshape(self, (1,))
         start, end = start_dim % len(shape), end_dim % len(shape)
-        return _shp.reshape(self, (*shape[:start], -1, *shape[end + 1 :]))
+        merged = int(np.prod(shape[start : end + 1]))  # explicit: -1 cannot be inferred for size 0
+        return _shp.reshape(self, (*shape[:start], merged, *shape[end + 1 :]))
 
     def pad(self, pad_width: Any, value: builtins.float = 0.0) -> Tensor:
         return _shp.pad(self, pad_width, value)
