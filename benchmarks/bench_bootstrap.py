@@ -72,7 +72,7 @@ def _compare_band(X: np.ndarray, y: np.ndarray, grid: np.ndarray, B: int, params
     ours, ours_2, ref = nabla(), nabla(2), sklearn_loop()
     for name, a, b, c in zip(("prediction", "lower", "upper", "bootstrap"), ours, ours_2, ref):
         check_close(f"{name} (serial vs scikit-learn)", a, c, rtol=1e-6, atol=1e-8)
-        check_close(f"{name} (n_jobs=2 vs serial)", b, a, rtol=0, atol=1e-10)
+        check_close(f"{name} (n_jobs=2 vs serial)", b, a, rtol=0, atol=0)
 
     medians = compare(
         f"bootstrap band, kernel ridge gamma={params['gamma']:g} ({fitted._route} route) "

@@ -104,10 +104,10 @@ def _logistic(quick: bool) -> None:
     exact = SkLogistic(tol=1e-10, max_iter=1000).fit(X, y)
     check_close("logistic coef (tol=1e-10)", tight.coef_, exact.coef_, rtol=1e-6, atol=1e-8)
     # with the defaults both stop once ‖∇f‖∞ ≤ 1e-4 (f the mean loss): the same model to
-    # about 1e-3, and the same predictions
+    # a few 1e-3 in probability, and the same predictions
     ours, default = LogisticRegression().fit(X, y), SkLogistic().fit(X, y)
     proba, ref = ours.predict_proba(X), default.predict_proba(X)
-    check_close("logistic proba (defaults)", proba, ref, atol=2e-3)
+    check_close("logistic proba (defaults)", proba, ref, atol=5e-3)
     agree = np.mean(ours.predict(X) == default.predict(X))
     if agree < 0.999:
         raise AssertionError(f"logistic: only {agree:.4f} of the predictions agree")

@@ -16,7 +16,7 @@ ESTIMATORS = [
     Ridge(),
     Lasso(),
     LogisticRegression(),
-    LogisticRegression(solver="lbfgs"),
+    LogisticRegression(solver="newton"),
     SoftmaxRegression(),
     KernelRidge(),
     KernelRidge(kernel="rbf", sigma=1.0),

@@ -81,8 +81,8 @@ def test_sgd_is_seeded_and_close_to_the_optimum() -> None:
 def test_binary_softmax_equals_logistic() -> None:
     """Seed 003: two-class softmax is logistic regression on w₁ - w₀ (penalty halves)."""
     X, y = _binary()
-    soft = SoftmaxRegression(C=1.0, tol=1e-11).fit(X, y)
-    logi = LogisticRegression(C=2.0, tol=1e-11).fit(X, y)
+    soft = SoftmaxRegression(C=1.0, solver="newton", tol=1e-11).fit(X, y)
+    logi = LogisticRegression(C=2.0, solver="newton", tol=1e-11).fit(X, y)
     assert soft.coef_.shape == (2, X.shape[1])
     np.testing.assert_allclose(soft.coef_[1] - soft.coef_[0], logi.coef_[0], atol=1e-8)
     np.testing.assert_allclose(soft.coef_[0], -soft.coef_[1], atol=1e-8)
@@ -180,3 +180,31 @@ def test_auto_solver_and_convergence_warning() -> None:
     for solver in ("newton", "lbfgs", "gd"):
         with pytest.warns(ConvergenceWarning, match="failed to converge"):
             LogisticRegression(solver=solver, max_iter=1, tol=1e-14).fit(X, y)
+
+
+@pytest.mark.parametrize("data", [_binary, _multi])
+@pytest.mark.parametrize("scale", [1.0, 1e4])
+def test_large_n_newton_reaches_the_exact_optimum(data, scale: float) -> None:
+    """From 16384 samples Newton warm-starts on a subsample and subsamples its Hessian;
+    the gradient is exact, so the optimum is the exact one."""
+    from nabla.linear_model import _logistic_solvers
+
+    X, y = data(n=_logistic_solvers._LARGE_N + 100)
+    X = X * scale
+    yk = np.unique(y, return_inverse=True)[1]
+    k = yk.max() + 1
+    prob = _Problem(X, yk, max(k, 2), k > 2, True, 1.0 / len(y))
+
+    def objective(model):
+        return prob.loss_grad(np.concatenate([model.coef_.ravel(), model.intercept_]))
+
+    ref = sk.LogisticRegression(tol=1e-12, max_iter=10000).fit(X, y)
+    for tol in (1e-10 * scale, 1e-4):  # gradients scale with X
+        ours = LogisticRegression(solver="newton", tol=tol).fit(X, y)
+        f, g = objective(ours)
+        assert np.max(np.abs(g)) <= tol  # the stopping rule, checked in float64
+        if tol < 1e-4:
+            # at least as good as scikit-learn's (whose L-BFGS stalls on badly scaled X)
+            assert f <= objective(ref)[0] + 1e-13
+            if scale == 1.0:
+                np.testing.assert_allclose(ours.coef_, ref.coef_, rtol=1e-5, atol=1e-6)

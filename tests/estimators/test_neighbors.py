@@ -105,12 +105,20 @@ def test_screen_falls_back_on_ties_and_duplicates() -> None:
     np.testing.assert_array_equal(dist, 0.0)
 
 
-def test_chunks_give_the_same_answer(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("metric", ["euclidean", "manhattan"])
+def test_chunks_and_threads_give_the_same_answer(
+    monkeypatch: pytest.MonkeyPatch, metric: str
+) -> None:
+    from threadpoolctl import threadpool_limits
+
     X, y, Xq = _data(n=5000, nq=50)
-    whole = KNeighborsClassifier().fit(X, y).kneighbors(Xq)
+    whole = KNeighborsClassifier(metric=metric).fit(X, y).kneighbors(Xq)
     monkeypatch.setattr(_search, "_CHUNK_BYTES", 5000 * 4 * 7)  # 7 queries per chunk
-    chunked = KNeighborsClassifier().fit(X, y).kneighbors(Xq)
+    monkeypatch.setattr(_search, "_PARALLEL_MIN_PAIRS", 0)  # chunks on threads
+    with threadpool_limits(2, user_api="blas"):
+        chunked = KNeighborsClassifier(metric=metric).fit(X, y).kneighbors(Xq)
     np.testing.assert_array_equal(whole[1], chunked[1])
+    np.testing.assert_array_equal(whole[0], chunked[0])
 
 
 def test_k_larger_than_training_set_raises_like_sklearn() -> None:

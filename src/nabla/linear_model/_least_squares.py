@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 import scipy.linalg
-from scipy.linalg import blas, lapack
+from scipy.linalg import lapack
 from sklearn.base import BaseEstimator, MultiOutputMixin, RegressorMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
@@ -57,9 +57,10 @@ def _correlations_and_mean(
 
 
 def _centred_gram(X: np.ndarray, x_mean: np.ndarray | None) -> np.ndarray:
-    """Lower triangle of Xcᵀ Xc in Fortran order, without copying X when that is safe."""
-    # syrk on the Fortran view Xᵀ: G = Xᵀ X, half the flops of a general product
-    G = blas.dsyrk(1.0, X.T, trans=0, lower=1)
+    """Xcᵀ Xc (Fortran order), without copying X when that is safe."""
+    # NumPy computes XᵀX with a symmetric rank-k update (syrk): half the flops of a
+    # general product; and NumPy's BLAS threads are the ones the other products use
+    G = np.asfortranarray(X.T @ X)
     if x_mean is None:
         return G
     n = X.shape[0]
@@ -67,7 +68,8 @@ def _centred_gram(X: np.ndarray, x_mean: np.ndarray | None) -> np.ndarray:
     # Xcᵀ Xc = Xᵀ X - n x̄ x̄ᵀ
     G -= n * np.outer(x_mean, x_mean)
     if np.any(raw > _MAX_CANCELLATION * np.maximum(np.diagonal(G), 0.0)):
-        return blas.dsyrk(1.0, (X - x_mean).T, trans=0, lower=1)
+        Xc = X - x_mean
+        return np.asfortranarray(Xc.T @ Xc)
     return G
 
 
@@ -92,7 +94,7 @@ def _ridge_cholesky(
 
 def _ridge_dual(Xc: np.ndarray, yc: np.ndarray, alpha: float) -> np.ndarray | None:
     """w = Xcᵀ (Xc Xcᵀ + alpha I)⁻¹ yc: the kernel form, cheaper when n_samples < n_features."""
-    K = blas.dsyrk(1.0, Xc.T, trans=1, lower=1)
+    K = np.asfortranarray(Xc @ Xc.T)
     n = K.shape[0]
     K[np.arange(n), np.arange(n)] += alpha
     c, info = lapack.dpotrf(K, lower=1, clean=0, overwrite_a=1)

@@ -11,6 +11,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from nabla.linear_model._logistic_solvers import (
+    _LARGE_N,
     _Problem,
     _solve_gd,
     _solve_lbfgs,
@@ -21,9 +22,15 @@ from nabla.utils import atomic_fit, check_classification_y, check_random_generat
 
 __all__ = ["LogisticRegression", "SoftmaxRegression"]
 
-# "auto" takes Newton while the Hessian (size p², p parameters) is cheap next to the
-# many gradient evaluations of L-BFGS; beyond, L-BFGS
-_AUTO_NEWTON_MAX_PARAMS = 400
+
+def _auto_solver(prob: _Problem) -> str:
+    """Newton while its Hessian (p² per sample, p parameters) costs less than the extra
+    gradient passes of L-BFGS: binary models with few features (more of them when the
+    Hessian is estimated on a subsample, from _LARGE_N samples). Measured on 2 cores."""
+    if prob.multinomial:
+        return "lbfgs"
+    limit = 64 if prob.X.shape[0] >= _LARGE_N else 16
+    return "newton" if prob.size <= limit else "lbfgs"
 
 
 class _LinearClassifier(ClassifierMixin, BaseEstimator):
@@ -92,7 +99,7 @@ class _LinearClassifier(ClassifierMixin, BaseEstimator):
         )
         solver = self.solver
         if solver == "auto":
-            solver = "newton" if prob.size <= _AUTO_NEWTON_MAX_PARAMS else "lbfgs"
+            solver = _auto_solver(prob)
         theta = np.zeros(prob.size)
         lr = None if self.learning_rate == "auto" else float(self.learning_rate)
         tol, max_iter = float(self.tol), int(self.max_iter)
@@ -204,7 +211,8 @@ class LogisticRegression(_LinearClassifier):
         ``newton``: Newton's method with an exact Hessian (IRLS for two classes, seed
         003) and a backtracking line search; ``lbfgs``: SciPy's L-BFGS; ``gd``: gradient
         descent θ ← θ - η∇f; ``sgd``: mini-batch stochastic gradient descent. ``auto``
-        takes newton when the model has at most 400 parameters, else lbfgs.
+        takes newton for two classes and few features (at most 15, or 63 from 16384
+        samples), else lbfgs.
     max_iter : int, default=100
         Iterations (newton, lbfgs, gd) or epochs (sgd).
     tol : float, default=1e-4

@@ -31,6 +31,11 @@ an ``r x r`` solve (same solver) after an ``m r^2`` product, instead of an ``m x
 Cholesky. A pivoted Cholesky of ``K`` (``n^2 r`` work) first estimates the rank, and the
 eigendecomposition is made only when this route is the cheaper one.
 
+Each resample runs on one BLAS thread, in this process and in joblib's workers alike:
+factorisations of a few hundred rows gain little from a second thread and lose badly when
+the threads compete with other work, parallelism comes from ``n_jobs`` instead, and with
+the same thread count everywhere the result is bitwise the same for any ``n_jobs``.
+
 BCa also needs the ``n`` leave-one-out fits. With ``H = (K + lambda I)^-1`` and
 ``c = H y``, removing point ``i`` gives (block inversion of ``K + lambda I``)::
 
@@ -187,9 +192,10 @@ def bootstrap_coefs(
         F, back = basis
         del K
         args: tuple[Any, ...] = (F, back, y, fitted, solver)
-        results = map_tasks(_low_rank_coef, seeds, args=args, n_jobs=n_jobs)
+        results = map_tasks(_low_rank_coef, seeds, args=args, n_jobs=n_jobs, blas_threads=1)
     else:
-        results = map_tasks(_resample_coef, seeds, args=(K, y, fitted, solver), n_jobs=n_jobs)
+        args = (K, y, fitted, solver)
+        results = map_tasks(_resample_coef, seeds, args=args, n_jobs=n_jobs, blas_threads=1)
     ok, failed = split_failures(results)
     W = np.stack(ok, axis=1) if ok else np.empty((len(y), 0))
     return W, failed, "low-rank" if basis is not None else "cholesky"

@@ -148,16 +148,31 @@ def restored_on_error(obj: Any) -> Iterator[None]:
 
 
 def _run_batch(
-    func: Callable[..., Any], batch: Sequence[tuple[int, Any]], args: tuple[Any, ...]
+    func: Callable[..., Any],
+    batch: Sequence[tuple[int, Any]],
+    args: tuple[Any, ...],
+    blas_threads: int | None = None,
 ) -> list[Any]:
     """Run one batch in a worker; a failing task becomes a ``TaskFailure``, not a crash."""
     out: list[Any] = []
-    for index, item in batch:
-        try:
-            out.append(func(item, *args))
-        except Exception as exc:  # reported to the caller, which raises or skips
-            out.append(TaskFailure(index, exc))
+    with _blas_limit(blas_threads):
+        for index, item in batch:
+            try:
+                out.append(func(item, *args))
+            except Exception as exc:  # reported to the caller, which raises or skips
+                out.append(TaskFailure(index, exc))
     return out
+
+
+@contextmanager
+def _blas_limit(threads: int | None) -> Iterator[None]:
+    if threads is None:
+        yield
+        return
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=threads, user_api="blas"):
+        yield
 
 
 def map_tasks(
@@ -166,6 +181,7 @@ def map_tasks(
     *,
     args: tuple[Any, ...] = (),
     n_jobs: int | None = None,
+    blas_threads: int | None = None,
 ) -> list[Any]:
     """Return ``[func(item, *args) for item in items]``, in order, in parallel batches.
 
@@ -174,24 +190,29 @@ def map_tasks(
     the backend is whatever ``joblib.parallel_config`` selects (loky processes by default,
     Dask, Ray, threads). The first two tasks always run here and are timed: when the rest
     would take less than ``MIN_PARALLEL_SECONDS`` serially, they run here too.
+
+    ``blas_threads`` limits BLAS to that many threads while the tasks run, here and in the
+    workers alike. Tasks made of small factorisations gain little from BLAS threads, lose
+    much when the threads compete with other work, and give bitwise the same result for
+    any ``n_jobs`` only when every task sees the same thread count.
     """
     indexed = list(enumerate(items))
     if not indexed:
         return []
     n_workers = _effective_n_jobs(n_jobs)
     if n_workers <= 1 or len(indexed) <= 2:
-        return _run_batch(func, indexed, args)
+        return _run_batch(func, indexed, args, blas_threads)
     # time the first two tasks here; the faster one, since the first may pay for warm-up
     # (lazy imports, caches)
     results: list[Any] = []
     per_task = math.inf
     for item in indexed[:2]:
         start = time.perf_counter()
-        results += _run_batch(func, [item], args)
+        results += _run_batch(func, [item], args, blas_threads)
         per_task = min(per_task, time.perf_counter() - start)
     rest = indexed[2:]
     if per_task * len(rest) < MIN_PARALLEL_SECONDS:
-        return results + _run_batch(func, rest, args)
+        return results + _run_batch(func, rest, args, blas_threads)
 
     from joblib import Parallel, delayed
 
@@ -199,7 +220,8 @@ def map_tasks(
     size = math.ceil(len(rest) / min(n_workers, len(rest)))
     batches = [rest[i : i + size] for i in range(0, len(rest), size)]
     parallel = Parallel(n_jobs=n_jobs if n_jobs is not None else n_workers)
-    for part in parallel(delayed(_run_batch)(func, batch, args) for batch in batches):
+    tasks = (delayed(_run_batch)(func, batch, args, blas_threads) for batch in batches)
+    for part in parallel(tasks):
         results.extend(part)
     return results
 

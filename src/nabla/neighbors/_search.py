@@ -18,6 +18,9 @@ Manhattan and general Minkowski distances use SciPy's ``cdist`` on the same chun
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
 import numpy as np
 from scipy.spatial.distance import cdist
 
@@ -26,6 +29,9 @@ _CHUNK_BYTES = 1 << 23
 # the float32 screen pays off from this many training points on
 _SCREEN_MIN_SAMPLES = 4096
 _GROUPS = 16
+# from this many (query, training point) pairs the chunks run on several threads
+_PARALLEL_MIN_PAIRS = 1 << 24
+_BLAS_CONTROLLER: Any = None
 _U32 = float(np.finfo(np.float32).eps) / 2
 
 
@@ -136,6 +142,16 @@ class _EuclideanScreen:
         return dist, ind
 
 
+def _blas() -> Any:
+    """threadpoolctl's controller of the BLAS libraries, made once (it scans the process)."""
+    global _BLAS_CONTROLLER
+    if _BLAS_CONTROLLER is None:
+        from threadpoolctl import ThreadpoolController
+
+        _BLAS_CONTROLLER = ThreadpoolController().select(user_api="blas")
+    return _BLAS_CONTROLLER
+
+
 def kneighbors_search(
     X: np.ndarray,
     Y: np.ndarray,
@@ -149,7 +165,10 @@ def kneighbors_search(
     """Distances and indices of the k nearest rows of Y for each row of X, nearest first.
 
     ``metric`` is "euclidean", "manhattan" or "minkowski" (with ``p``). Both inputs are
-    validated float64 arrays and 1 ≤ k ≤ len(Y).
+    validated float64 arrays and 1 ≤ k ≤ len(Y). With several chunks and a BLAS allowed
+    several threads, the chunks run on that many Python threads, each with a one-thread
+    BLAS (NumPy releases the GIL in products, partitions and elementwise work): the
+    selection work runs in parallel too, and no idle BLAS thread spins against it.
     """
     nq, n = X.shape[0], Y.shape[0]
     dist = np.empty((nq, k))
@@ -158,7 +177,8 @@ def kneighbors_search(
     chunk = max(1, min(nq, _CHUNK_BYTES // max(1, n * per_row)))
     if metric == "euclidean" and sq_y is None:
         sq_y = _row_norms_sq(Y)
-    for s in range(0, nq, chunk):
+
+    def run(s: int) -> None:
         e = min(s + chunk, nq)
         Xc = X[s:e]
         if metric == "euclidean":
@@ -169,21 +189,32 @@ def kneighbors_search(
                 d2, ii = _exact_chunk(Xc, Y, sq_y, k)
             dist[s:e] = np.sqrt(d2)
             ind[s:e] = ii
+            return
+        if metric == "manhattan":
+            D = cdist(Xc, Y, metric="cityblock")
         else:
-            if metric == "manhattan":
-                D = cdist(Xc, Y, metric="cityblock")
-            else:
-                D = cdist(Xc, Y, metric="minkowski", p=p)
-            part = (
-                np.argpartition(D, k - 1, axis=1)[:, :k]
-                if k < n
-                else np.tile(np.arange(n), (e - s, 1))
-            )
-            part = np.sort(part, axis=1)
-            dk = np.take_along_axis(D, part, axis=1)
-            order = np.argsort(dk, axis=1, kind="stable")
-            dist[s:e] = np.take_along_axis(dk, order, axis=1)
-            ind[s:e] = np.take_along_axis(part, order, axis=1)
+            D = cdist(Xc, Y, metric="minkowski", p=p)
+        if k < n:
+            part = np.argpartition(D, k - 1, axis=1)[:, :k]
+        else:
+            part = np.tile(np.arange(n), (e - s, 1))
+        part = np.sort(part, axis=1)
+        dk = np.take_along_axis(D, part, axis=1)
+        order = np.argsort(dk, axis=1, kind="stable")
+        dist[s:e] = np.take_along_axis(dk, order, axis=1)
+        ind[s:e] = np.take_along_axis(part, order, axis=1)
+
+    starts = range(0, nq, chunk)
+    workers = 1
+    if len(starts) > 1 and nq * n >= _PARALLEL_MIN_PAIRS:
+        blas = _blas()
+        workers = min(len(starts), max(lib.num_threads for lib in blas.lib_controllers))
+    if workers <= 1:
+        for s in starts:
+            run(s)
+        return dist, ind
+    with blas.limit(limits=1), ThreadPoolExecutor(workers) as pool:
+        list(pool.map(run, starts))
     return dist, ind
 
 
