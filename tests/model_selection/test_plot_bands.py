@@ -66,6 +66,21 @@ def test_failed_save_keeps_previous_file(tmp_path) -> None:
         plot_confidence_band(x, f, low, high, path=tmp_path / "missing" / "band.png")
 
 
+def test_saved_figure_gets_the_mode_of_a_plain_open(tmp_path) -> None:
+    """The temporary file is private while written; the figure is not (umask applies)."""
+    import os
+
+    x, f, low, high, _ = _band()
+    umask = os.umask(0o022)
+    try:
+        path = tmp_path / "band.png"
+        plot_confidence_band(x, f, low, high, path=path)
+    finally:
+        os.umask(umask)
+    assert path.read_bytes().startswith(PNG_SIGNATURE)
+    assert path.stat().st_mode & 0o777 == 0o644
+
+
 def test_decision_boundary_regions_follow_the_classifier(tmp_path) -> None:
     from sklearn.neighbors import KNeighborsClassifier
 

@@ -6,8 +6,8 @@ Figures are built with matplotlib's object API on the Agg canvas, never through
 
 from __future__ import annotations
 
+import io
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -196,17 +196,13 @@ def save_figure(fig: Any, path: str | os.PathLike[str]) -> Path:
     target = Path(path)
     if not target.parent.is_dir():
         raise FileNotFoundError(f"cannot write the figure {target}: no directory {target.parent}")
+    from nabla.io import atomic_write_bytes
+
     fmt = target.suffix.lstrip(".").lower() or "png"
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fig.savefig(fh, format=fmt, dpi=120, bbox_inches="tight")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    finally:
-        # after a failure the partial temporary file goes; after success it was renamed
-        Path(tmp).unlink(missing_ok=True)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format=fmt, dpi=120, bbox_inches="tight")
+    # mode as a plain open() would give it, fsync, rename: nabla.io's atomic write
+    atomic_write_bytes(target, buffer.getvalue(), "save_figure")
     return target
 
 
