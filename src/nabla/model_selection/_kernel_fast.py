@@ -12,9 +12,10 @@ training points, so
 
        (K_UU + lambda C^-1) beta = y_U,       C = diag(c_u)
 
-   solved in the symmetric form ``(C^1/2 K_UU C^1/2 + lambda I) g = C^1/2 y_U``,
-   ``beta = C^1/2 g``: a Cholesky of size ``m`` instead of ``n`` (``0.632^3 ~ 1/4`` of
-   the work), by the estimator module's own ``_solve_kernel_ridge``;
+   (symmetric positive definite for lambda > 0, with about the condition number of the
+   scaled form ``C^1/2 K_UU C^1/2 + lambda I``, without that form's two passes): a
+   Cholesky of size ``m`` instead of ``n`` (``0.632^3 ~ 1/4`` of the work), by the
+   estimator module's own ``_solve_kernel_ridge``;
 3. ``beta`` is scattered into an ``n``-vector ``w_b`` (zero for points not drawn), so the
    ``B`` predictions at new points ``X*`` are one product ``K(X*, X) W``.
 
@@ -104,18 +105,19 @@ def _resample_coef(
     counts = np.bincount(idx, minlength=n)
     drawn = counts > 0
     unique = np.flatnonzero(drawn)
-    root_c = np.sqrt(counts[unique].astype(np.float64))
-    # C^1/2 K_UU C^1/2; a boolean mask gathers faster than index arrays, rows first
-    # (contiguous copies) then columns
+    # (K_UU + alpha C^-1) beta = y_U is the resample's system (K_b + alpha I) a = y_b with
+    # the copies of a point merged (beta_i = sum of its copies' a); the solver adds alpha
+    # to the diagonal, so add the rest, alpha (1/c_i - 1), here. A boolean mask gathers
+    # faster than index arrays, rows first (contiguous copies) then columns
     K_u = K.compress(drawn, axis=0).compress(drawn, axis=1)
-    K_u *= root_c[:, np.newaxis]
-    K_u *= root_c[np.newaxis, :]
+    alpha = float(fitted.alpha)
+    K_u.flat[:: len(unique) + 1] += alpha * (1.0 / counts[unique] - 1.0)
     try:
-        g = solver(K_u, y[unique] * root_c, float(fitted.alpha))
+        beta = solver(K_u, y[unique], alpha)
     except np.linalg.LinAlgError:
         return _refit(fitted, idx, y)
     w = np.zeros(n)
-    w[unique] = root_c * np.asarray(g).reshape(-1)
+    w[unique] = np.asarray(beta).reshape(-1)
     return w
 
 
@@ -194,7 +196,9 @@ def bootstrap_coefs(
         args: tuple[Any, ...] = (F, back, y, fitted, solver)
         results = map_tasks(_low_rank_coef, seeds, args=args, n_jobs=n_jobs, blas_threads=1)
     else:
-        args = (K, y, fitted, solver)
+        # resamples gather rows then columns: on a C-ordered matrix both are contiguous
+        # copies, on a Fortran-ordered one (as kernels often come) about 4x slower
+        args = (np.ascontiguousarray(K), y, fitted, solver)
         results = map_tasks(_resample_coef, seeds, args=args, n_jobs=n_jobs, blas_threads=1)
     ok, failed = split_failures(results)
     W = np.stack(ok, axis=1) if ok else np.empty((len(y), 0))
