@@ -15,6 +15,7 @@ import numpy as np
 from nabla.autograd.ops import conv as _conv
 from nabla.autograd.ops import nn as _nn
 from nabla.autograd.ops.activation import Relu, Sigmoid, Softplus, Tanh
+from nabla.autograd.ops.elementwise import where
 from nabla.autograd.tensor import Tensor, apply, apply1, apply2, as_tensor
 from nabla.nn._functional_loss import (
     binary_cross_entropy,
@@ -339,12 +340,15 @@ def prelu(input: Any, weight: Tensor) -> Tensor:
 
 
 def softplus(input: Any, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
-    """log(1 + exp(beta x)) / beta, computed stably at any x (so ``threshold``, PyTorch's
-    switch to the identity for large beta x, is accepted but not needed)."""
+    """log(1 + exp(beta x)) / beta, computed stably at any x; as in PyTorch, the identity x
+    (gradient 1) where ``beta x > threshold``, where the two differ by under exp(-threshold).
+    """
     x = _tensor(input, "softplus")
-    if beta == 1:
-        return apply1(Softplus(), x)
-    return apply1(Softplus(), x * beta) / beta
+    out = apply1(Softplus(), x) if beta == 1 else apply1(Softplus(), x * beta) / beta
+    above = (x.data * beta) > threshold
+    if not above.any():
+        return out
+    return where(above, x, out)
 
 
 def softmax(input: Any, dim: int = -1) -> Tensor:

@@ -145,7 +145,8 @@ class Softplus(Module):
     ----------
     beta : float, default 1
     threshold : float, default 20
-        Accepted for PyTorch compatibility; nabla's softplus is stable at any input.
+        Where ``beta x > threshold`` the output is ``x`` itself, as in PyTorch (the two
+        differ there by less than ``exp(-threshold) / beta``).
     """
 
     def __init__(self, beta: float = 1.0, threshold: float = 20.0) -> None:
