@@ -1,4 +1,4 @@
-"""Registry entries for the fused ops of ``nabla.nn`` (ops/nn.py and ops/conv.py).
+"""Registry entries for the fused ops of ``nabla.nn`` (ops/nn.py, ops/loss.py and ops/conv.py).
 
 Picked up by ``tests/autograd/registry.all_ops()``: each entry gets the generic tests
 (forward vs the NumPy reference below, float64 gradcheck, float32 stays float32, gradient

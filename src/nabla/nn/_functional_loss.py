@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from nabla.autograd.ops import nn as _nn
+from nabla.autograd.ops import loss as _loss
 from nabla.autograd.tensor import Tensor, apply1, apply2, as_tensor
 
 _REDUCTIONS = ("none", "mean", "sum")
@@ -92,7 +92,7 @@ def binary_cross_entropy(
         )
     t = _target_like(target, x, "binary_cross_entropy")
     w = _weight(weight, "binary_cross_entropy", dtype=x.dtype)
-    return apply2(_nn.BinaryCrossEntropy(w, reduction), x, t)
+    return apply2(_loss.BinaryCrossEntropy(w, reduction), x, t)
 
 
 def binary_cross_entropy_with_logits(
@@ -110,7 +110,7 @@ def binary_cross_entropy_with_logits(
     t = _target_like(target, x, who)
     w = _weight(weight, who, dtype=x.dtype)
     pw = _weight(pos_weight, who, name="pos_weight", dtype=x.dtype)
-    return apply2(_nn.BinaryCrossEntropyWithLogits(w, pw, reduction), x, t)
+    return apply2(_loss.BinaryCrossEntropyWithLogits(w, pw, reduction), x, t)
 
 
 def _class_target(target: Any, x: Tensor, who: str, ignore_index: int) -> np.ndarray:
@@ -148,7 +148,7 @@ def cross_entropy(
     label_smoothing: float = 0.0,
 ) -> Tensor:
     """Cross-entropy of logits (N, C, ...) with class indices (N, ...) or class
-    probabilities (same shape as the input); see ``nabla.autograd.ops.nn.CrossEntropy``.
+    probabilities (same shape as the input); see ``nabla.autograd.ops.loss.CrossEntropy``.
 
     ``label_smoothing`` eps replaces the one-hot target by (1 - eps) one-hot + eps / C
     (seed 001 "Label Smoothing"); ``weight`` rescales each class; ``ignore_index`` drops
@@ -165,12 +165,12 @@ def cross_entropy(
     kind = (target.dtype if isinstance(target, Tensor) else np.asarray(target).dtype).kind
     if kind == "f":
         t = _target_like(target, x, who)
-        op = _nn.CrossEntropy(None, w, ignore_index, reduction, float(label_smoothing))
+        op = _loss.CrossEntropy(None, w, ignore_index, reduction, float(label_smoothing))
         return apply2(op, x, t)
     if kind not in "iu":
         raise TypeError(f"{who}: target must hold class indices (integers) or probabilities")
     idx = _class_target(target, x, who, ignore_index)
-    return apply1(_nn.CrossEntropy(idx, w, ignore_index, reduction, float(label_smoothing)), x)
+    return apply1(_loss.CrossEntropy(idx, w, ignore_index, reduction, float(label_smoothing)), x)
 
 
 def nll_loss(
@@ -186,7 +186,7 @@ def nll_loss(
     if kind not in "iu":
         raise TypeError(f"{who}: target must hold class indices (integers), got kind {kind!r}")
     idx = _class_target(target, x, who, ignore_index)
-    return apply1(_nn.NLL(idx, w, ignore_index, reduction), x)
+    return apply1(_loss.NLL(idx, w, ignore_index, reduction), x)
 
 
 def _penalty_params(params: Any, who: str) -> list[Tensor]:
