@@ -53,7 +53,6 @@ def _lasso(quick: bool) -> None:
     # both stop at a duality gap of tol * ‖y - ȳ‖²; compare to the accuracy that promises
     check_close("lasso coef", ours.coef_, theirs.coef_, rtol=1e-4, atol=1e-4)
     nz = (np.count_nonzero(ours.coef_), np.count_nonzero(theirs.coef_))
-    print(f"  non-zeros: nabla {nz[0]}, sklearn {nz[1]}")
     compare(
         f"Lasso fit n={n} d={d}",
         {
@@ -63,6 +62,7 @@ def _lasso(quick: bool) -> None:
         repeat=7,
         unit="ms",
     )
+    print(f"  non-zeros: nabla {nz[0]}, sklearn {nz[1]}")
 
 
 def _kernel_ridge(quick: bool) -> None:
@@ -111,7 +111,6 @@ def _logistic(quick: bool) -> None:
     agree = np.mean(ours.predict(X) == default.predict(X))
     if agree < 0.999:
         raise AssertionError(f"logistic: only {agree:.4f} of the predictions agree")
-    print(f"  nabla solver: {ours.solver_}, iterations {ours.n_iter_[0]}")
     compare(
         f"LogisticRegression fit n={n} d={d}",
         {
@@ -122,6 +121,7 @@ def _logistic(quick: bool) -> None:
         repeat=7,
         unit="ms",
     )
+    print(f"  nabla solver: {ours.solver_}, iterations {ours.n_iter_[0]}")
 
 
 def _knn(quick: bool) -> None:
