@@ -175,6 +175,36 @@ def test_requires_grad_on_integers_raises(data) -> None:
         nabla.tensor(data, requires_grad=True)
 
 
+@pytest.mark.parametrize("data", [np.array([1, 2]), np.array([True, False])])
+def test_requires_grad_setter_and_method_on_integers_raise(data) -> None:
+    t = nabla.tensor(data)
+    with pytest.raises(
+        TypeError, match=r"requires_grad: only floating-point tensors can require gradients"
+    ):
+        t.requires_grad = True
+    assert t.requires_grad is False
+    with pytest.raises(
+        TypeError, match=r"requires_grad_: only floating-point tensors can require gradients"
+    ):
+        t.requires_grad_(True)
+    assert t.requires_grad is False
+    assert t.requires_grad_(False) is t  # switching off is allowed, as in PyTorch
+    assert t.requires_grad is False
+
+
+def test_requires_grad_setter_on_floats_and_non_leaves() -> None:
+    x = nabla.tensor(np.array([1.0, 2.0]))
+    x.requires_grad = True
+    (x * x).sum().backward()
+    np.testing.assert_array_equal(x.grad, [2.0, 4.0])
+    y = x * 3.0
+    with pytest.raises(RuntimeError, match=r"requires_grad: cannot turn off .* non-leaf"):
+        y.requires_grad = False
+    assert y.requires_grad is True
+    x.requires_grad = False
+    assert (x * 2.0).requires_grad is False
+
+
 @pytest.mark.parametrize(
     ("op", "name"),
     [
@@ -184,6 +214,10 @@ def test_requires_grad_on_integers_raises(data) -> None:
         (lambda a, b: a / b, "Div"),
         (lambda a, b: a @ b, "Matmul"),
         (lambda a, b: a.maximum(b), "Maximum"),
+        (lambda a, b: a.minimum(b), "Minimum"),
+        (lambda a, b: nabla.autograd.minimum(a, b), "Minimum"),
+        (lambda a, b: a**b, "Pow"),
+        (lambda a, b: nabla.autograd.pow(a, b), "Pow"),
     ],
 )
 def test_incompatible_shapes_name_op_and_shapes(op, name) -> None:
@@ -191,6 +225,32 @@ def test_incompatible_shapes_name_op_and_shapes(op, name) -> None:
     b = nabla.tensor(np.ones((4, 5)), requires_grad=True)
     with pytest.raises(ValueError, match=rf"{name}: incompatible shapes \(2, 3\) and \(4, 5\)"):
         op(a, b)
+
+
+def test_where_with_incompatible_shapes_names_op_and_shapes() -> None:
+    a = nabla.tensor(np.ones((2, 3)), requires_grad=True)
+    b = nabla.tensor(np.ones((4, 5)), requires_grad=True)
+    cond = np.ones((2, 3), dtype=bool)
+    with pytest.raises(
+        ValueError, match=r"where: incompatible shapes: condition \(2, 3\), a \(2, 3\), b \(4, 5\)"
+    ):
+        nabla.autograd.where(cond, a, b)
+    with pytest.raises(ValueError, match=r"where: .*condition \(4,\), a \(2, 3\), b \(2, 3\)"):
+        nabla.autograd.where(np.ones(4, dtype=bool), a, a)
+
+
+def test_broadcast_to_and_stack_errors_name_op_and_shapes() -> None:
+    a = nabla.tensor(np.ones((2, 3)), requires_grad=True)
+    with pytest.raises(
+        ValueError, match=r"broadcast_to: cannot broadcast shape \(2, 3\) to \(4, 5\)"
+    ):
+        a.broadcast_to((4, 5))
+    with pytest.raises(
+        ValueError, match=r"broadcast_to: cannot broadcast shape \(2, 3\) to \(3,\)"
+    ):
+        nabla.autograd.broadcast_to(a, (3,))
+    with pytest.raises(ValueError, match=r"stack: incompatible shapes \(2, 3\), \(3, 2\)"):
+        nabla.autograd.stack([a, nabla.tensor(np.ones((3, 2)))])
 
 
 def test_reshape_and_concatenate_errors_name_the_shapes() -> None:
@@ -229,6 +289,37 @@ def test_stable_functions_at_plus_minus_1000(dtype) -> None:
     np.testing.assert_allclose(outs["log_softmax"].data[[0, 4]], [-2000.0, 0.0], rtol=1e-6)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_stable_gradients_at_plus_minus_1000_equal_exact_formulas(dtype) -> None:
+    # Exact values in float64: sigmoid'(x) = e^-|x| / (1 + e^-|x|)^2, softplus'(x) =
+    # sigmoid(x); with upstream gradient 1, d sum(log_softmax(x)) = 1 - n softmax(x) and
+    # d logsumexp(x) = softmax(x), where softmax(x) = e^(x - 1000) / sum e^(x - 1000).
+    x64 = np.array([-1000.0, -1.0, 0.0, 1.0, 1000.0])
+    e = np.exp(-np.abs(x64))
+    sig = np.where(x64 >= 0, 1 / (1 + e), e / (1 + e))
+    softmax = np.exp(x64 - 1000.0) / np.exp(x64 - 1000.0).sum()
+    expected = {
+        "sigmoid": e / (1 + e) ** 2,
+        "softplus": sig,
+        "log_softmax": 1 - x64.size * softmax,
+        "logsumexp": softmax,
+    }
+    assert expected["sigmoid"][2] == 0.25 and expected["log_softmax"][4] == -4.0
+    ops = {
+        "sigmoid": lambda t: t.sigmoid(),
+        "softplus": lambda t: t.softplus(),
+        "log_softmax": lambda t: t.log_softmax(),
+        "logsumexp": lambda t: t.logsumexp(),
+    }
+    for name, op in ops.items():
+        x = nabla.tensor(x64.astype(dtype), requires_grad=True)
+        with np.errstate(over="raise", divide="raise", invalid="raise"):
+            out = op(x)
+            out.backward(np.ones(out.shape, dtype=dtype))
+        assert x.grad.dtype == dtype, name
+        np.testing.assert_allclose(x.grad, expected[name], rtol=1e-6, atol=1e-7, err_msg=name)
+
+
 def test_detect_anomaly_names_op_and_user_line() -> None:
     x = nabla.tensor(np.array([0.0, 1.0]), requires_grad=True)
     with detect_anomaly():
@@ -238,6 +329,21 @@ def test_detect_anomaly_names_op_and_user_line() -> None:
         ):
             with np.errstate(divide="ignore"):
                 y.sum().backward()
+
+
+def test_detect_anomaly_reports_nan_with_op_and_user_line() -> None:
+    x = nabla.tensor(np.array([-1.0, 4.0]), requires_grad=True)
+    with detect_anomaly():
+        with np.errstate(invalid="ignore"):
+            y = x.sqrt()  # sqrt(-1) is nan, so is its gradient 1 / (2 sqrt(-1))
+        z = (y * 2.0).sum()
+        with pytest.raises(FloatingPointError) as info:
+            z.backward()
+    msg = str(info.value)
+    assert "'SqrtBackward' returned nan values" in msg
+    assert f'File "{__file__}", line ' in msg
+    assert "y = x.sqrt()" in msg
+    assert x.grad is None  # nothing reached the leaf
 
 
 def test_without_detect_anomaly_inf_passes_silently() -> None:

@@ -152,7 +152,7 @@ def record(fn: Function, out: Tensor, inputs: tuple[Tensor, ...], needs: tuple[b
     """Attach ``fn`` as the creator of ``out``; ``needs`` tells which inputs require grad."""
     fn.inputs = inputs
     fn.needs_grad = needs
-    out.requires_grad = True
+    out._requires_grad = True
     out._ctx = fn
     out._seq = next(_seq)
     if _GradMode.anomaly:
@@ -250,7 +250,7 @@ def backward(root: Tensor, grad: Array, retain_graph: bool = False) -> None:
             if anomaly:
                 _check_finite(fn, grads)
             for x, gx in zip(fn.inputs, grads):  # type: ignore[arg-type]
-                if gx is None or not x.requires_grad:
+                if gx is None or not x._requires_grad:
                     continue
                 data = x.data
                 if gx.shape != data.shape:

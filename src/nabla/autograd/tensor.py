@@ -85,11 +85,11 @@ class Tensor:
         "__weakref__",
         "_ctx",
         "_grad_acc",
+        "_requires_grad",
         "_retain",
         "_seq",
         "data",
         "grad",
-        "requires_grad",
     )
 
     # ndarray (op) Tensor defers to Tensor's reflected operators
@@ -101,7 +101,7 @@ class Tensor:
             _check_requires_grad(arr, "Tensor")
         self.data: Array = arr
         self.grad: Array | None = None
-        self.requires_grad = bool(requires_grad)
+        self._requires_grad = bool(requires_grad)
         self._ctx: Function | None = None
         self._grad_acc: Array | None = None
         self._retain = False
@@ -113,7 +113,7 @@ class Tensor:
         t = object.__new__(Tensor)
         t.data = data
         t.grad = None
-        t.requires_grad = False
+        t._requires_grad = False
         t._ctx = None
         t._grad_acc = None
         t._retain = False
@@ -135,6 +135,29 @@ class Tensor:
     @property
     def size(self) -> int:
         return self.data.size
+
+    @property
+    def requires_grad(self) -> bool:
+        """Whether ``backward`` computes a gradient for this tensor.
+
+        Setting it follows ``requires_grad_``: only floating-point tensors can require
+        gradients (``TypeError`` otherwise), and a non-leaf tensor cannot be switched off.
+        """
+        # Ops and the engine read and write the ``_requires_grad`` slot directly (hot path).
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, requires_grad: bool) -> None:
+        self._set_requires_grad(requires_grad, "requires_grad")
+
+    def _set_requires_grad(self, requires_grad: bool, who: str) -> None:
+        if requires_grad:
+            _check_requires_grad(self.data, who)
+        elif self._ctx is not None:
+            raise RuntimeError(
+                f"{who}: cannot turn off gradients of a non-leaf tensor; use detach()."
+            )
+        self._requires_grad = bool(requires_grad)
 
     @property
     def grad_fn(self) -> Function | None:
@@ -200,13 +223,9 @@ class Tensor:
         return Tensor._wrap(self.data)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
-        if requires_grad:
-            _check_requires_grad(self.data, "requires_grad_")
-        if self._ctx is not None and not requires_grad:
-            raise RuntimeError(
-                "requires_grad_: cannot turn off gradients of a non-leaf tensor; use detach()."
-            )
-        self.requires_grad = bool(requires_grad)
+        """Set ``requires_grad`` in place and return this tensor (``TypeError`` for integer or
+        boolean data, ``RuntimeError`` when switching off a non-leaf tensor)."""
+        self._set_requires_grad(requires_grad, "requires_grad_")
         return self
 
     def retain_grad(self) -> None:
@@ -431,7 +450,7 @@ def apply(fn: Function, *inputs: Tensor) -> Tensor:
     """Run ``fn.forward`` on the inputs' arrays and record the node if a gradient is needed."""
     out = Tensor._wrap(fn.forward(*[t.data for t in inputs]))
     if _GradMode.enabled:
-        needs = tuple([t.requires_grad for t in inputs])
+        needs = tuple([t._requires_grad for t in inputs])
         if True in needs:
             record(fn, out, inputs, needs)
     return out
@@ -448,16 +467,16 @@ def apply1(fn: Function, x: Tensor) -> Tensor:
     out.data = fn.forward(x.data)
     out.grad = out._grad_acc = None
     out._retain = False
-    if x.requires_grad and _GradMode.enabled:
+    if x._requires_grad and _GradMode.enabled:
         fn.inputs = (x,)
         fn.needs_grad = _ONE
-        out.requires_grad = True
+        out._requires_grad = True
         out._ctx = fn
         out._seq = next(_seq)
         if _GradMode.anomaly:
             fn.created_at = _user_frame()
     else:
-        out.requires_grad = False
+        out._requires_grad = False
         out._ctx = None
     return out
 
@@ -474,16 +493,16 @@ def apply2(fn: Function, a: Tensor, b: Tensor) -> Tensor:
     out.data = data
     out.grad = out._grad_acc = None
     out._retain = False
-    if (a.requires_grad or b.requires_grad) and _GradMode.enabled:
+    if (a._requires_grad or b._requires_grad) and _GradMode.enabled:
         fn.inputs = (a, b)
-        fn.needs_grad = (a.requires_grad, b.requires_grad)
-        out.requires_grad = True
+        fn.needs_grad = (a._requires_grad, b._requires_grad)
+        out._requires_grad = True
         out._ctx = fn
         out._seq = next(_seq)
         if _GradMode.anomaly:
             fn.created_at = _user_frame()
     else:
-        out.requires_grad = False
+        out._requires_grad = False
         out._ctx = None
     return out
 

@@ -308,7 +308,15 @@ def where(cond: Any, a: Any, b: Any) -> Tensor:
     """Elementwise ``a if cond else b``; ``cond`` is a boolean array (no gradient)."""
     c = np.asarray(cond.data if isinstance(cond, Tensor) else cond, dtype=bool)
     a = as_tensor(a, b if isinstance(b, Tensor) else None)
-    return apply(Where(c), a, as_tensor(b, a))
+    b = as_tensor(b, a)
+    try:
+        np.broadcast_shapes(c.shape, a.data.shape, b.data.shape)
+    except ValueError:
+        raise ValueError(
+            f"where: incompatible shapes: condition {c.shape}, a {a.data.shape}, "
+            f"b {b.data.shape} do not broadcast together"
+        ) from None
+    return apply(Where(c), a, b)
 
 
 # ---- a tensor with a Python-number constant (no constant tensor is made) ----------------
