@@ -198,7 +198,14 @@ OPS: list[OpSpec] = [
         "where",
         lambda c, a, b: ag.where(c.data > 0, a, b),
         lambda c, a, b: np.where(c > 0, a, b),
-        [((3, 4), (3, 4), (3, 4)), ((3, 4), (4,), (3, 1))],
+        [
+            ((3, 4), (3, 4), (3, 4)),
+            ((3, 4), (4,), (3, 1)),
+            ((1, 4), (3, 1), (4,)),  # condition broadcast too
+            ((1,), (2, 3), (1, 1)),  # size-1 condition and input
+            ((), (2, 3), ()),  # scalar condition and input
+            ((1, 1), (1,), (1, 1)),  # every dimension of size 1
+        ],
         grad_inputs=(1, 2),
         torch_fn=lambda c, a, b: _t().where(c > 0, a, b),
     ),
@@ -273,6 +280,20 @@ OPS: list[OpSpec] = [
         torch_fn=lambda a: a.mean(dim=0),
     ),
     OpSpec(
+        "mean_keepdims",
+        lambda a: a.mean(axis=-1, keepdims=True),
+        lambda a: a.mean(axis=-1, keepdims=True),
+        REDUCE_SHAPES,
+        torch_fn=lambda a: a.mean(dim=-1, keepdim=True),
+    ),
+    OpSpec(
+        "mean_all_keepdims",
+        lambda a: a.mean(keepdims=True),
+        lambda a: a.mean(keepdims=True),
+        REDUCE_SHAPES,
+        torch_fn=lambda a: a.mean(dim=tuple(range(a.ndim)), keepdim=True),
+    ),
+    OpSpec(
         "max", lambda a: a.max(), np.max, REDUCE_SHAPES, make=_distinct, torch_fn=lambda a: a.amax()
     ),
     OpSpec(
@@ -294,6 +315,14 @@ OPS: list[OpSpec] = [
         make=_distinct,
         torch_fn=lambda a: a.amin(dim=-1),
     ),
+    OpSpec(
+        "min_keepdims",
+        lambda a: a.min(axis=0, keepdims=True),
+        lambda a: a.min(axis=0, keepdims=True),
+        REDUCE_SHAPES,
+        make=_distinct,
+        torch_fn=lambda a: a.amin(dim=0, keepdim=True),
+    ),
     OpSpec("var", lambda a: a.var(), np.var, REDUCE_SHAPES, torch_fn=lambda a: a.var(correction=0)),
     OpSpec(
         "var_axis_ddof",
@@ -301,6 +330,20 @@ OPS: list[OpSpec] = [
         lambda a: a.var(axis=0, ddof=1),
         [((3, 4),), ((5, 2, 3),)],
         torch_fn=lambda a: a.var(dim=0, correction=1),
+    ),
+    OpSpec(
+        "var_keepdims",
+        lambda a: a.var(axis=-1, keepdims=True),
+        lambda a: a.var(axis=-1, keepdims=True),
+        REDUCE_SHAPES,
+        torch_fn=lambda a: a.var(dim=-1, correction=0, keepdim=True),
+    ),
+    OpSpec(
+        "var_axes_keepdims_ddof",
+        lambda a: a.var(axis=(0, 2), keepdims=True, ddof=1),
+        lambda a: a.var(axis=(0, 2), keepdims=True, ddof=1),
+        [((2, 3, 4),), ((3, 1, 2),)],
+        torch_fn=lambda a: a.var(dim=(0, 2), correction=1, keepdim=True),
     ),
     # ---- shape
     OpSpec(
