@@ -374,6 +374,8 @@ def _check_dim(x: Tensor, dim: int, who: str) -> None:
 def maxout(input: Any, pieces: int) -> Tensor:
     """max over groups of ``pieces`` consecutive entries of the last axis (seed 004):
     (..., F pieces) -> (..., F)."""
+    if isinstance(pieces, bool) or not isinstance(pieces, (int, np.integer)) or pieces < 1:
+        raise ValueError(f"maxout: pieces must be an int >= 1, got {pieces!r}")
     x = _tensor(input, "maxout")
     if x.ndim == 0 or x.shape[-1] % pieces:
         raise ValueError(
