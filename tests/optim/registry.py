@@ -132,6 +132,24 @@ OPTIMIZERS: list[OptSpec] = [
             {"lr": 0.02, "betas": (0.3, 0.4), "eps": 1e-6},
             {"lr": 0.01, "bias_correction": False},
             {"lr": 0.01, "bias_correction": False, "amsgrad": True, "weight_decay": 0.1},
+            # decoupled weight decay: PyTorch's Adam(decoupled_weight_decay=True), i.e. AdamW
+            {"lr": 0.01, "weight_decay": 0.1, "decoupled_weight_decay": True},
+            {"lr": 0.01, "weight_decay": 0.5, "decoupled_weight_decay": True, "amsgrad": True},
+            {
+                "lr": 0.005,
+                "weight_decay": 0.2,
+                "decoupled_weight_decay": True,
+                "maximize": True,
+                "betas": (0.8, 0.9),
+                "eps": 1e-6,
+            },
+            {
+                "lr": 0.01,
+                "weight_decay": 0.3,
+                "decoupled_weight_decay": True,
+                "bias_correction": False,
+                "amsgrad": True,
+            },
         ],
         invalid=_COMMON_BAD
         + _WD_BAD
@@ -153,6 +171,9 @@ OPTIMIZERS: list[OptSpec] = [
             {"lr": 0.01, "weight_decay": 0.1, "amsgrad": True},
             {"lr": 0.01, "maximize": True, "weight_decay": 0.0},
             {"lr": 0.01, "bias_correction": False},
+            {"lr": 0.02, "betas": (0.5, 0.8), "eps": 1e-6, "weight_decay": 0.3},
+            {"lr": 0.01, "betas": (0.95, 0.99), "eps": 1e-4, "amsgrad": True, "maximize": True},
+            {"lr": 0.01, "betas": (0.7, 0.95), "eps": 1e-5, "bias_correction": False},
         ],
         invalid=_COMMON_BAD
         + _WD_BAD
@@ -169,6 +190,31 @@ OPTIMIZERS: list[OptSpec] = [
         configs=[
             {"lr": 0.5, "max_iter": 5, "history_size": 3},
             {"lr": 1.0, "max_iter": 10, "line_search_fn": "strong_wolfe"},
+            # non-default stopping rules and memory (each changes the quadratic's trajectory)
+            {"lr": 0.5, "max_iter": 4, "history_size": 2, "tolerance_grad": 1e-2},
+            {
+                "lr": 1.0,
+                "max_iter": 6,
+                "history_size": 1,
+                "line_search_fn": "strong_wolfe",
+                "tolerance_change": 1e-4,
+            },
+            {
+                "lr": 0.8,
+                "max_iter": 7,
+                "max_eval": 9,
+                "history_size": 4,
+                "tolerance_grad": 1e-5,
+                "tolerance_change": 1e-6,
+            },
+            {
+                "lr": 1.0,
+                "max_iter": 3,
+                "history_size": 2,
+                "line_search_fn": "strong_wolfe",
+                "tolerance_grad": 1e-4,
+                "tolerance_change": 1e-7,
+            },
         ],
         invalid=_COMMON_BAD
         + [

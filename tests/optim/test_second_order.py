@@ -33,16 +33,45 @@ def test_step_without_closure_raises(cls) -> None:
     assert w.data.tolist() == [1.0, 2.0]
 
 
-@pytest.mark.parametrize("problem_cls", [Net, Rosenbrock], ids=["net", "rosenbrock"])
-@pytest.mark.parametrize("index", range(len(BY_NAME["LBFGS"].configs)))
-def test_lbfgs_follows_pytorch(index, problem_cls) -> None:
+# (problem, LBFGS config index, steps): as many steps as the two trajectories stay within
+# rounding of each other; on the non-convex problems a tie in a stopping test eventually
+# sends them apart (1e-7 after 5 steps for the most sensitive), on the quadratic never
+_N_CONFIGS = len(BY_NAME["LBFGS"].configs)
+LBFGS_CASES = (
+    [(Quadratic, i, 20) for i in range(_N_CONFIGS)]
+    + [(Net, i, s) for i, s in zip(range(_N_CONFIGS), (10, 10, 10, 6, 6, 10))]
+    + [(Rosenbrock, i, s) for i, s in zip(range(_N_CONFIGS), (10, 10, 10, 4, 3, 10))]
+)
+
+
+@pytest.mark.parametrize(
+    ("problem_cls", "index", "steps"),
+    LBFGS_CASES,
+    ids=[f"{p.__name__}-{i}-{s}steps" for p, i, s in LBFGS_CASES],
+)
+def test_lbfgs_follows_pytorch(problem_cls, index, steps) -> None:
     torch = pytest.importorskip("torch", reason="PyTorch's LBFGS is the oracle")
     spec = BY_NAME["LBFGS"]
     config = spec.configs[index]
-    ours = run_nabla(spec, config, problem_cls(), 4, grouped=False)
-    theirs = run_torch(torch, spec, config, problem_cls(), 4, grouped=False)
+    ours = run_nabla(spec, config, problem_cls(), steps, grouped=False)
+    theirs = run_torch(torch, spec, config, problem_cls(), steps, grouped=False)
+    start = np.concatenate([p.data.ravel() for p in problem_cls().nabla_params()])
+    assert rel_err(ours[0], start) > 1e-3, "the first step did not move"
+    tol = 1e-12 if problem_cls is Quadratic else 1e-9
     for step, (a, b) in enumerate(zip(ours, theirs)):
-        assert rel_err(a, b) <= 1e-9, f"step {step}: {rel_err(a, b):.3g}"
+        assert rel_err(a, b) <= tol, f"step {step}: {rel_err(a, b):.3g}"
+
+
+@pytest.mark.parametrize("index", range(2, _N_CONFIGS))
+def test_lbfgs_non_default_tolerances_change_the_quadratic_trajectory(index) -> None:
+    """So that the comparison above exercises them: the defaults would go elsewhere."""
+    spec = BY_NAME["LBFGS"]
+    config = spec.configs[index]
+    defaults = {"tolerance_grad": 1e-7, "tolerance_change": 1e-9}
+    assert any(k in config for k in defaults)
+    ours = run_nabla(spec, config, Quadratic(), 20, grouped=False)
+    plain = run_nabla(spec, {**config, **defaults}, Quadratic(), 20, grouped=False)
+    assert rel_err(ours[-1], plain[-1]) > 1e-6
 
 
 @pytest.mark.parametrize("cls", [BFGS, LBFGS])

@@ -24,7 +24,8 @@ def test_trajectory_matches_reference(spec, config, problem_cls) -> None:
     ours = run_nabla(spec, config, problem, STEPS)
     if any(k in config for k in NABLA_ONLY):
         # PyTorch cannot switch bias correction off: the notes' formula written in NumPy
-        ref = adam_reference(config, problem, STEPS, decoupled=spec.name == "AdamW")
+        decoupled = spec.name == "AdamW" or config.get("decoupled_weight_decay", False)
+        ref = adam_reference(config, problem, STEPS, decoupled=decoupled)
     else:
         torch = pytest.importorskip("torch", reason="PyTorch is the oracle for trajectories")
         ref = run_torch(torch, spec, config, problem, STEPS)

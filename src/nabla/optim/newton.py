@@ -83,7 +83,8 @@ class Newton(Optimizer):
     c1 : float, default 1e-4
         Sufficient-decrease constant of the line search, in (0, 1).
     max_ls : int, default 30
-        Most step halvings; if none decreases the loss the parameters stay where they were.
+        Most trial step lengths (``lr, lr/2, lr/4, ...``), i.e. closure evaluations of the
+        line search; if none gives sufficient decrease the parameters stay where they were.
     max_fd_params : int, default 1000
         Largest parameter count for the finite-difference Hessian.
     """
