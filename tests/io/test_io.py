@@ -295,10 +295,18 @@ def test_truncated_files(tmp_path: Path, keep: int) -> None:
     cut.write_bytes(data[:keep])
     with pytest.raises(ValueError, match=r"'.*cut' is (truncated|not a safetensors file)"):
         io.load(cut)
+    assert cut.read_bytes() == data[:keep]  # a failed load leaves the file as it was
+    with pytest.raises(ValueError, match=r"'.*cut' is (truncated|not a safetensors file)"):
+        io.load_state_dict(cut)
+    assert cut.read_bytes() == data[:keep]
     ckpt = io.save_checkpoint(tmp_path / "ck", model=_net(), epoch=2)
-    cut.write_bytes(ckpt.read_bytes()[:keep])
+    ck_data = ckpt.read_bytes()
+    cut.write_bytes(ck_data[:keep])
     with pytest.raises(ValueError, match=r"'.*cut' is (truncated|not a safetensors)"):
         io.load_checkpoint(cut)
+    assert cut.read_bytes() == ck_data[:keep]
+    assert ckpt.read_bytes() == ck_data
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ck", "cut", "good.safetensors"]
 
 
 def test_corrupted_data_fails_the_checksum(tmp_path: Path) -> None:
@@ -383,6 +391,58 @@ def test_interrupted_save_keeps_the_previous_file(tmp_path: Path, monkeypatch) -
         io.save(_net(seed=5), target)
     assert target.read_bytes() == before
     assert _no_temp_files(tmp_path)
+
+
+class _DiskFullAfter:
+    """A binary file object that writes ``limit`` bytes of a write, then fails like a full disk."""
+
+    def __init__(self, real, limit: int, written: list[int]) -> None:
+        self.real, self.limit, self.written = real, limit, written
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.real.close()
+
+    def fileno(self) -> int:
+        return self.real.fileno()
+
+    def flush(self) -> None:
+        self.real.flush()
+
+    def write(self, data) -> int:
+        self.real.write(bytes(data)[: self.limit])
+        self.real.flush()
+        self.written.append(os.fstat(self.real.fileno()).st_size)  # really on disk
+        raise OSError(28, "No space left on device")
+
+
+@pytest.mark.parametrize("limit", [0, 7, 100])
+@pytest.mark.parametrize("what", ["model", "state_dict", "checkpoint"])
+def test_disk_full_partway_through_the_write(tmp_path: Path, monkeypatch, what, limit) -> None:
+    savers = {
+        "model": lambda seed: io.save(_net(seed), tmp_path / "f"),
+        "state_dict": lambda seed: io.save_state_dict(
+            {k: v.data for k, v in _net(seed).state_dict().items()}, tmp_path / "f"
+        ),
+        "checkpoint": lambda seed: io.save_checkpoint(tmp_path / "f", model=_net(seed), epoch=1),
+    }
+    target = savers[what](0)
+    before = target.read_bytes()
+    written: list[int] = []
+    real_fdopen = os.fdopen
+    monkeypatch.setattr(
+        os, "fdopen", lambda fd, *a, **k: _DiskFullAfter(real_fdopen(fd, *a, **k), limit, written)
+    )
+    with pytest.raises(OSError, match=r"writing '.*f' failed \(No space left on device\)"):
+        savers[what](5)
+    monkeypatch.undo()
+    assert written == [limit]  # the temporary file did receive part of the new content
+    assert target.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["f"]  # no temporary file left
+    savers[what](5)  # and the next save, with room on the disk, goes through
+    assert target.read_bytes() != before
 
 
 def test_ctrl_c_mid_write_keeps_the_previous_file(tmp_path: Path, monkeypatch) -> None:
