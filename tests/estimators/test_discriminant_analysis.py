@@ -81,6 +81,38 @@ def test_priors_equal_given_and_their_validation() -> None:
             GaussianClassifier(priors=priors).fit(X, y)
 
 
+def _lda_with_priors(X, y, Xt, priors):
+    """scikit-learn's LDA weights its pooled covariance by the priors; the shared MLE
+    weights by the counts. Fit LDA with the empirical priors (= the MLE) and move its
+    posteriors to the given priors by Bayes' rule."""
+    lda = da.LinearDiscriminantAnalysis(solver="lsqr").fit(X, y)
+    post = lda.predict_proba(Xt) * priors / lda.priors_
+    return post / post.sum(axis=1, keepdims=True)
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+@pytest.mark.parametrize("covariance", ["full", "shared", "diagonal"])
+def test_given_priors_match_sklearn(covariance: str, n_classes: int) -> None:
+    """Given priors on two and three classes (where scikit-learn's checks cannot apply)."""
+    X, y, Xt = _data()
+    keep = np.isin(y, ["x", "y", "z"][:n_classes])
+    X, y = X[keep], y[keep]
+    priors = np.array([0.7, 0.1, 0.2])[:n_classes]
+    priors = priors / priors.sum()  # far from the class frequencies 40 : 60 : 50
+    reg = 1e-9 if covariance == "diagonal" else 0.0
+    ours = GaussianClassifier(covariance=covariance, priors=list(priors), reg_covar=reg)
+    ours.fit(X, y)
+    if covariance == "full":
+        expected = da.QuadraticDiscriminantAnalysis(priors=priors).fit(X, y).predict_proba(Xt)
+    elif covariance == "diagonal":
+        expected = GaussianNB(priors=priors, var_smoothing=1e-9).fit(X, y).predict_proba(Xt)
+    else:
+        expected = _lda_with_priors(X, y, Xt, priors)
+    np.testing.assert_allclose(ours.priors_, priors)
+    np.testing.assert_allclose(ours.predict_proba(Xt), expected, rtol=1e-8, atol=1e-12)
+    np.testing.assert_array_equal(ours.predict(Xt), ours.classes_[expected.argmax(axis=1)])
+
+
 @pytest.mark.parametrize("covariance", ["full", "shared", "diagonal"])
 def test_singular_covariance_raises_unless_regularised(covariance: str) -> None:
     X, y, Xt = _data()
