@@ -70,40 +70,58 @@ def test_same_seed_gives_bit_identical_weights() -> None:
     assert init.default_generator() is g
 
 
+# scale(fan_in, fan_out): the std (normal) or the bound (uniform) each initialiser must give
 @pytest.mark.parametrize(
     ("fn", "kwargs", "kind", "scale"),
     [
-        (init.xavier_uniform_, {"gain": 2.0}, "uniform", 2.0 * math.sqrt(6 / (50 + 30))),
-        (init.xavier_normal_, {}, "normal", math.sqrt(2 / (50 + 30))),
+        (
+            init.xavier_uniform_,
+            {"gain": 2.0},
+            "uniform",
+            lambda fi, fo: 2.0 * math.sqrt(6 / (fi + fo)),
+        ),
+        (init.xavier_normal_, {}, "normal", lambda fi, fo: math.sqrt(2 / (fi + fo))),
         (
             init.kaiming_uniform_,
             {"nonlinearity": "relu"},
             "uniform",
-            math.sqrt(2) * math.sqrt(3 / 50),
+            lambda fi, fo: math.sqrt(2) * math.sqrt(3 / fi),
         ),
-        (init.kaiming_normal_, {"nonlinearity": "relu"}, "normal", math.sqrt(2 / 50)),  # He
+        (
+            init.kaiming_normal_,
+            {"nonlinearity": "relu"},
+            "normal",
+            lambda fi, fo: math.sqrt(2 / fi),
+        ),
         (
             init.kaiming_normal_,
             {"mode": "fan_out", "nonlinearity": "tanh"},
             "normal",
-            5 / 3 / math.sqrt(30),
+            lambda fi, fo: 5 / 3 / math.sqrt(fo),
         ),
-        (init.kaiming_uniform_, {"a": math.sqrt(5)}, "uniform", 1 / math.sqrt(50)),
-        (init.uniform_, {"a": -0.01, "b": 0.01}, "uniform", 0.01),  # the notes' small U(-eps, eps)
-        (init.normal_, {"std": 0.3}, "normal", 0.3),
+        (init.kaiming_uniform_, {"a": math.sqrt(5)}, "uniform", lambda fi, fo: 1 / math.sqrt(fi)),
+        # the notes' small U(-eps, eps), and a plain normal: no fan involved
+        (init.uniform_, {"a": -0.01, "b": 0.01}, "uniform", lambda fi, fo: 0.01),
+        (init.normal_, {"std": 0.3}, "normal", lambda fi, fo: 0.3),
     ],
 )
 def test_init_distributions(fn, kwargs, kind, scale) -> None:
-    t = nn.Parameter(np.zeros((30, 50, 4), dtype=np.float32))
+    def check(x: np.ndarray, s: float) -> None:
+        x = x.astype(np.float64)
+        if kind == "uniform":
+            assert np.abs(x).max() <= s * (1 + 1e-6) and _ks_uniform(x, s) > 1e-3
+        else:
+            assert _ks_normal(x, s) > 1e-3
+
     t4 = nn.Parameter(np.zeros((30, 50), dtype=np.float32))
     data = t4.data
     assert fn(t4, rng=0, **kwargs) is t4 and t4.data is data  # in place
-    x = t4.numpy().astype(np.float64)
-    if kind == "uniform":
-        assert np.abs(x).max() <= scale * (1 + 1e-6) and _ks_uniform(x, scale) > 1e-3
-    else:
-        assert _ks_normal(x, scale) > 1e-3
-    fn(t, rng=0, **kwargs)  # a receptive field multiplies the fans (conv weights)
+    check(t4.numpy(), scale(50, 30))
+    # a receptive field multiplies the fans (conv weights): (30, 50, 4) has fan_in 200 and
+    # fan_out 120, so the scale differs from the 2-D case's (except for uniform_ / normal_)
+    t = nn.Parameter(np.zeros((30, 50, 4), dtype=np.float32))
+    assert fn(t, rng=0, **kwargs) is t
+    check(t.numpy(), scale(50 * 4, 30 * 4))
     np.testing.assert_array_equal(fn(t4, rng=5, **kwargs).numpy(), fn(t4, rng=5, **kwargs).numpy())
 
 
@@ -157,3 +175,36 @@ def test_init_bad_input() -> None:
     with pytest.raises(TypeError, match="expected a nabla Tensor"):
         init.zeros_(np.zeros(3))  # type: ignore[arg-type]
     np.testing.assert_array_equal(t.numpy(), before)
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "kwargs"),
+    [
+        ("PReLU", (), {}),
+        ("PReLU", (5,), {}),
+        ("PReLU", (3,), {"init": 0.1}),
+        ("BatchNorm1d", (4,), {}),
+        ("BatchNorm2d", (3,), {}),
+        ("BatchNorm1d", (4,), {"affine": False}),
+        ("BatchNorm2d", (3,), {"track_running_stats": False}),
+    ],
+)
+def test_default_parameters_and_buffers_equal_fresh_torch_modules(name, args, kwargs) -> None:
+    torch = pytest.importorskip("torch", reason="compares with freshly built torch modules")
+    ours = getattr(nn, name)(*args, **kwargs).state_dict()
+    theirs = getattr(torch.nn, name)(*args, **kwargs).state_dict()
+    assert list(ours) == list(theirs)  # same parameters and buffers, in the same order
+    for key, t in theirs.items():
+        expected = t.detach().numpy()
+        assert ours[key].dtype == expected.dtype, key
+        assert ours[key].shape == expected.shape, key
+        np.testing.assert_array_equal(ours[key].numpy(), expected, err_msg=key)
+
+
+def test_default_prelu_and_batchnorm_values() -> None:
+    np.testing.assert_array_equal(nn.PReLU().weight.numpy(), np.float32([0.25]))
+    np.testing.assert_array_equal(nn.PReLU(3).weight.numpy(), np.full(3, 0.25, np.float32))
+    bn = nn.BatchNorm2d(3)
+    for key, value in [("weight", 1), ("bias", 0), ("running_mean", 0), ("running_var", 1)]:
+        np.testing.assert_array_equal(getattr(bn, key).numpy(), np.full(3, value, np.float32))
+    assert bn.num_batches_tracked.item() == 0 and bn.num_batches_tracked.dtype == np.int64
