@@ -10,8 +10,14 @@ import nabla
 import nabla.nn.functional as F
 from nabla import nn
 
-torch = pytest.importorskip("torch", reason="PyTorch reference tests need torch")
-tF = torch.nn.functional
+try:
+    import torch
+    import torch.nn.functional as tF
+except ImportError:  # the tests that need no reference still run
+    torch = tF = None
+
+# only the tests that compare with PyTorch are skipped without it
+needs_torch = pytest.mark.skipif(torch is None, reason="PyTorch reference tests need torch")
 
 
 def _pair(x0: np.ndarray, grad: bool = True):
@@ -27,6 +33,7 @@ def _check(out, tout, inputs, tinputs, rtol=1e-6, atol=1e-7) -> None:
         np.testing.assert_allclose(a.grad, b.grad.numpy(), rtol=rtol, atol=atol)
 
 
+@needs_torch
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize(
     "kwargs",
@@ -63,6 +70,7 @@ def test_cross_entropy_class_indices_like_torch(kwargs, dtype) -> None:
     )
 
 
+@needs_torch
 def test_cross_entropy_probabilities_weight_and_unbatched() -> None:
     rng = np.random.default_rng(2)
     x0 = rng.normal(0, 2, (5, 3))
@@ -87,6 +95,7 @@ def test_cross_entropy_probabilities_weight_and_unbatched() -> None:
     )
 
 
+@needs_torch
 def test_cross_entropy_all_ignored_is_nan_like_torch() -> None:
     x0 = np.zeros((2, 3))
     out = F.cross_entropy(nabla.tensor(x0), np.array([-100, -100]))
@@ -106,6 +115,7 @@ def test_label_smoothing_is_the_notes_target() -> None:
     )
 
 
+@needs_torch
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_nll_loss_and_log_softmax_equal_cross_entropy(dtype) -> None:
     x0 = np.random.default_rng(4).normal(size=(5, 4)).astype(dtype)
@@ -115,6 +125,7 @@ def test_nll_loss_and_log_softmax_equal_cross_entropy(dtype) -> None:
     _check(out, tF.cross_entropy(tx, torch.from_numpy(t)), [x], [tx], 1e-5, 1e-6)
 
 
+@needs_torch
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_bce_clamps_like_torch_at_zero_and_one(dtype) -> None:
     p0 = np.array([0.0, 1.0, 0.3, 1.0, 0.0], dtype=dtype)
@@ -129,6 +140,7 @@ def test_bce_clamps_like_torch_at_zero_and_one(dtype) -> None:
     _check(out, tout, [p], [tp], 1e-5, 1e-5)
 
 
+@needs_torch
 def test_bce_with_logits_module_weights() -> None:
     rng = np.random.default_rng(5)
     x0, y0 = rng.normal(0, 3, (4, 3)), rng.uniform(0, 1, (4, 3))
@@ -148,6 +160,7 @@ def test_bce_with_logits_module_weights() -> None:
 EXTREME = np.array([-1000.0, -30.0, -1.0, 0.5, 30.0, 1000.0])
 
 
+@needs_torch
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize(
     "name",
@@ -163,6 +176,7 @@ def test_activations_finite_at_1000(name, dtype) -> None:
     assert np.isfinite(x.grad).all()
 
 
+@needs_torch
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_losses_finite_at_1000(dtype) -> None:
     x0 = np.array([[1000.0, -1000.0, 0.0], [-1000.0, 1000.0, 999.0]], dtype=dtype)
@@ -243,6 +257,7 @@ def test_loss_bad_input() -> None:
         F.nll_loss(np.zeros((2, 3), dtype=int), np.array([0, 1]))
 
 
+@needs_torch
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
 @pytest.mark.parametrize("name", ["MSELoss", "L1Loss", "BCEWithLogitsLoss"])
