@@ -81,6 +81,47 @@ def outputs(model: Any, X: np.ndarray) -> np.ndarray:
         )
 
 
+def _csv_as_the_model_saw_it(
+    spec: str, target: str | None, meta: dict[str, Any]
+) -> tuple[np.ndarray, np.ndarray]:
+    """A CSV's features found by the model's column names, its labels as the model's classes.
+
+    The file's own encoding would not do: its classes are numbered in the sorted order of
+    the names it contains (a file with only "yes" rows would call "yes" class 0), and its
+    columns may come in another order.
+    """
+    from nabla.data import load_csv
+
+    if target is None:
+        raise ValueError(f"the CSV file '{spec}' needs a target column (--target)")
+    table = load_csv(
+        spec,
+        target,
+        columns=list(meta["feature_names"]),
+        delimiter="\t" if spec.lower().endswith(".tsv") else ",",
+    )
+    assert table.y is not None  # a target was given
+    if meta["task"] == "regression":
+        if table.classes is not None:
+            raise ValueError(
+                f"the model does regression but the target {target!r} of {spec!r} holds class names"
+            )
+        return table.X, table.y.astype(np.float32)
+    classes = list(meta.get("classes") or [])
+    if table.classes is not None:
+        names = [table.classes[i] for i in table.y]
+    else:
+        names = [f"{v:g}" for v in table.y]
+    index = {name: i for i, name in enumerate(classes)}
+    unknown = sorted(set(names) - index.keys())
+    if unknown:
+        raise ValueError(
+            f"the target {target!r} of {spec!r} has labels the model does not know: "
+            f"{unknown[:5]}; its classes are {classes}"
+        )
+    return table.X, np.array([index[name] for name in names], dtype=np.int64)
+
+
 def run(args: argparse.Namespace) -> int:
     from nabla.cli.train import describe_result
     from nabla.data.catalog import load_dataset, split
@@ -90,12 +131,16 @@ def run(args: argparse.Namespace) -> int:
     target = args.target if args.dataset else meta["run"].get("target")
     split_name = args.split or ("test" if spec == meta["dataset"] else "all")
     ds = load_dataset(spec, target)
-    if ds.task != meta["task"]:
+    if ds.feature_names is not None and meta.get("feature_names"):
+        # a CSV for a model trained on one: its own guess of the task does not matter
+        X, y = _csv_as_the_model_saw_it(spec, target, meta)
+    elif ds.task != meta["task"]:
         raise ValueError(f"the model does {meta['task']} but {spec!r} is a {ds.task} dataset")
-    X, y = ds.X, ds.y
+    else:
+        X, y = ds.X, ds.y
     if split_name == "test":
         run_cfg = meta["run"]
-        _, test = split(y, ds.task, float(run_cfg["test_size"]), int(run_cfg["seed"]))
+        _, test = split(y, meta["task"], float(run_cfg["test_size"]), int(run_cfg["seed"]))
         X, y = X[test], y[test]
     X = scale_inputs(X, meta, "nabla evaluate")
     scores = outputs(model, X)
