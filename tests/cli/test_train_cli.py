@@ -74,6 +74,40 @@ def test_train_cnn_digits_one_epoch(tmp_path: Path, capsys) -> None:
     assert m.group(0) in out2 and "digits, test (450 samples)" in out2
 
 
+def test_default_split_is_stratified_25_percent(tmp_path: Path, capsys, monkeypatch) -> None:
+    """The default split is scikit-learn's train_test_split(stratify=y), 25%, seed 0."""
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    import nabla.cli.train as train_cli
+
+    seen = []
+    real = train_cli.prepare_data
+
+    def spy(*args, **kwargs):
+        seen.append(real(*args, **kwargs))
+        return seen[-1]
+
+    monkeypatch.setattr(train_cli, "prepare_data", spy)
+    argv = ["train", "--model", "mlp", "--epochs", "1", "--no-progress"]  # default data, split
+    rc, _, err = _run(capsys, *argv, "--output", str(tmp_path / "o"))
+    assert rc == 0, err
+    data = seen[0]
+    X, y = load_digits(return_X_y=True)
+    counts = np.bincount(y)
+    test_counts = np.bincount(data.y_test, minlength=10)
+    assert len(data.y_test) == 450 and len(data.y_train) == 1347  # ceil(0.25 * 1797)
+    # stratified: each class's share of the test part is 25% of its count, to one sample
+    assert np.all(np.abs(test_counts - 0.25 * counts) <= 1), (test_counts, counts)
+    np.testing.assert_array_equal(np.bincount(data.y_train, minlength=10), counts - test_counts)
+    # the very samples scikit-learn's stratified split with random_state=0 puts aside
+    _, test = train_test_split(np.arange(len(y)), test_size=0.25, random_state=0, stratify=y)
+    test = np.sort(test)
+    np.testing.assert_array_equal(data.y_test, y[test])
+    images = data.X_test.reshape(len(test), 64) / data.input_scale
+    np.testing.assert_allclose(images, X[test], atol=1e-5)
+
+
 def test_same_seed_same_result_different_seed_differs(tmp_path: Path, capsys) -> None:
     outs = []
     for i, seed in enumerate(["3", "3", "4"]):
@@ -317,9 +351,18 @@ def test_resume_errors(tmp_path: Path, capsys) -> None:
     assert rc == 1 and "was not written by nabla train" in _one_error_line(err, "train")
 
 
-def test_nan_divergence_keeps_the_last_good_checkpoint(tmp_path: Path, capsys, monkeypatch) -> None:
+@pytest.mark.parametrize("previous", [False, True], ids=["fresh", "over-a-previous-run"])
+def test_nan_divergence_keeps_the_last_good_checkpoint(
+    tmp_path: Path, capsys, monkeypatch, previous
+) -> None:
     from nabla import nn
 
+    d = tmp_path / "o"
+    before: dict[str, bytes] = {}
+    if previous:  # a finished run's model and history must survive the diverging one
+        argv = ["train", "--model", "mlp", "--epochs", "1", "--seed", "1", "--no-progress"]
+        assert _run(capsys, *argv, "--output", str(d))[0] == 0
+        before = {n: (d / n).read_bytes() for n in ("model.safetensors", "history.json")}
     real = nn.CrossEntropyLoss.forward
     calls = {"n": 0}
 
@@ -330,7 +373,6 @@ def test_nan_divergence_keeps_the_last_good_checkpoint(tmp_path: Path, capsys, m
         return loss * float("nan") if calls["n"] > 22 + 2 + 3 else loss
 
     monkeypatch.setattr(nn.CrossEntropyLoss, "forward", diverging)
-    d = tmp_path / "o"
     rc, _, err = _run(
         capsys,
         "train",
@@ -349,7 +391,18 @@ def test_nan_divergence_keeps_the_last_good_checkpoint(tmp_path: Path, capsys, m
     assert re.search(
         r"loss became nan at epoch 2, batch 4; .*checkpoint\.safetensors' \(epoch 1\)", line
     )
-    assert io.load_checkpoint(d / "checkpoint.safetensors").epoch == 1
+    ckpt = io.load_checkpoint(d / "checkpoint.safetensors")
+    assert ckpt.epoch == 1
+    weights = ckpt.model_state
+    assert weights and all(np.all(np.isfinite(w)) for w in weights.values())
+    assert all(np.all(np.isfinite(v)) for v in ckpt.history["loss"])
+    # no model or history with NaN: none written, or the previous ones byte-identical
+    for name in ("model.safetensors", "history.json"):
+        if previous:
+            assert (d / name).read_bytes() == before[name], name
+        else:
+            assert not (d / name).exists(), name
+    assert not [p.name for p in d.iterdir() if p.name.endswith(".tmp")]
 
 
 # ---- bad input -----------------------------------------------------------------------------
