@@ -15,7 +15,11 @@ from nabla.discriminant_analysis import GaussianClassifier
 from nabla.kernel_ridge import KernelRidge
 from nabla.linear_model import Lasso, LinearRegression, LogisticRegression, Ridge, SoftmaxRegression
 from nabla.neighbors import KNeighborsClassifier, KNeighborsRegressor
+from nabla.neural_network import MLPClassifier, MLPRegressor
 from nabla.preprocessing import PolynomialFeatures, RBFFeatures
+
+# the MLPs stop at max_iter=5 on purpose (fast); their ConvergenceWarning is expected
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
 REGRESSORS = [
     LinearRegression(),
@@ -23,12 +27,14 @@ REGRESSORS = [
     Lasso(alpha=0.01),
     KernelRidge(kernel="rbf"),
     KNeighborsRegressor(n_neighbors=3),
+    MLPRegressor((4,), max_iter=5, random_state=0),
 ]
 CLASSIFIERS = [
     LogisticRegression(),
     SoftmaxRegression(),
     KNeighborsClassifier(n_neighbors=3),
     GaussianClassifier(),
+    MLPClassifier((4,), max_iter=5, random_state=0),
 ]
 TRANSFORMERS = [PolynomialFeatures(), RBFFeatures()]
 ALL = REGRESSORS + CLASSIFIERS + TRANSFORMERS
@@ -58,6 +64,11 @@ def _assert_same_state(before: dict, est) -> None:
     for key, value in before.items():
         if isinstance(value, np.ndarray):
             np.testing.assert_array_equal(after[key], value)
+        elif hasattr(value, "state_dict"):  # an MLP's network: the same weights
+            state, now = value.state_dict(), after[key].state_dict()
+            assert set(now) == set(state), key
+            for name, tensor in state.items():
+                np.testing.assert_array_equal(now[name].numpy(), tensor.numpy(), err_msg=name)
         elif key.startswith("_screen"):
             assert (after[key] is None) == (value is None)
         else:
@@ -109,6 +120,10 @@ def test_bad_y_and_lengths(estimator) -> None:
     before = _snapshot(est)
     with pytest.raises(ValueError, match="Input y contains NaN"):
         est.fit(X, np.where(y > 0, np.nan, 0.0))
+    with pytest.raises(ValueError, match="Input y contains infinity"):
+        est.fit(X, np.where(y > 0, -np.inf, 0.0))
+    with pytest.raises(ValueError, match="Complex data not supported"):
+        est.fit(X, y + 1j)
     with pytest.raises(ValueError, match="inconsistent numbers of samples"):
         est.fit(X, y[:-1])
     with pytest.raises(ValueError, match="0 sample\\(s\\)"):
@@ -116,6 +131,26 @@ def test_bad_y_and_lengths(estimator) -> None:
     with pytest.raises(ValueError, match="requires y to be passed"):
         est.fit(X, None)
     _assert_same_state(before, est)
+
+
+@pytest.mark.parametrize(
+    "strings",
+    [
+        lambda y: np.where(y > 0, "a", "b"),  # a NumPy string array
+        lambda y: [str(v) + "x" for v in y],  # a list of Python strings
+        lambda y: np.where(y > 0, "a", "b").astype(object),
+    ],
+    ids=["str-array", "str-list", "object-array"],
+)
+@pytest.mark.parametrize("estimator", REGRESSORS, ids=_ids)
+def test_regressors_reject_string_targets(estimator, strings) -> None:
+    X, y = _data()
+    est = _fit(clone(estimator), X, y)
+    before, out = _snapshot(est), _output(est, X)
+    with pytest.raises(ValueError, match="could not convert string to float"):
+        est.fit(X, strings(y))
+    _assert_same_state(before, est)
+    np.testing.assert_array_equal(_output(est, X), out)
 
 
 @pytest.mark.parametrize("estimator", CLASSIFIERS, ids=_ids)
@@ -149,10 +184,21 @@ def test_predict_before_fit_and_wrong_width(estimator) -> None:
 @pytest.mark.parametrize(
     ("estimator", "param", "value"),
     [
+        (LinearRegression(), "fit_intercept", "yes"),
+        (LinearRegression(), "fit_intercept", 1.5),
         (Ridge(), "alpha", -1.0),
         (Lasso(), "max_iter", 0),
         (LogisticRegression(), "solver", "liblinear"),
         (LogisticRegression(), "C", 0.0),
+        (SoftmaxRegression(), "solver", "saga"),
+        (SoftmaxRegression(), "C", -1.0),
+        (SoftmaxRegression(), "max_iter", 0),
+        (SoftmaxRegression(), "tol", -1e-4),
+        (SoftmaxRegression(), "learning_rate", 0.0),
+        (SoftmaxRegression(), "batch_size", 0),
+        (SoftmaxRegression(), "random_state", "seed"),
+        (MLPRegressor(max_iter=5), "activation", "swish"),
+        (MLPClassifier(max_iter=5), "dropout", 1.0),
         (KernelRidge(), "kernel", "laplace"),
         (KernelRidge(), "sigma", -2.0),
         (KNeighborsClassifier(), "n_neighbors", 0),
@@ -221,3 +267,30 @@ def test_nan_found_by_the_fast_path_has_sklearn_wording() -> None:
             match=f"Input X contains NaN.\n{type(est).__name__} does not accept missing values",
         ):
             est.fit(X, y.astype(float))
+
+
+def test_mlp_failures_after_validation_roll_back_the_feature_count() -> None:
+    """A five-feature refit that fails after validate_data (one class; too few samples to
+    hold out a validation set) leaves the four-feature network and n_features_in_."""
+    X, y = _data()
+    X5 = np.column_stack([X, np.ones(len(X))])
+    cases = [
+        (MLPClassifier((4,), max_iter=5, random_state=0), {}, X5, np.zeros(len(X)), "2 classes"),
+        (
+            MLPRegressor((4,), max_iter=5, random_state=0),
+            {"early_stopping": True},
+            X5[:1],
+            y[:1].astype(float),
+            "early_stopping needs at least 2 samples",
+        ),
+    ]
+    for est, params, Xbad, ybad, msg in cases:
+        est.fit(X, y)
+        before, out = _snapshot(est), _output(est, X)
+        est.set_params(**params)
+        with pytest.raises(ValueError, match=msg):
+            est.fit(Xbad, ybad)
+        assert est.n_features_in_ == 4
+        before.update(params)
+        _assert_same_state(before, est)
+        np.testing.assert_array_equal(_output(est, X), out)

@@ -27,6 +27,9 @@ _MAX_CANCELLATION = 1e4
 
 
 def _centre_y(y: np.ndarray, fit_intercept: bool) -> tuple[np.ndarray, np.ndarray | float]:
+    # y_numeric converts object arrays only; a NumPy string array becomes float here, with
+    # NumPy's (and scikit-learn's) "could not convert string to float" when it cannot
+    y = np.asarray(y, dtype=np.float64)
     if not fit_intercept:
         return y, 0.0 if y.ndim == 1 else np.zeros(y.shape[1])
     y_mean = y.mean(axis=0)

@@ -16,12 +16,14 @@ from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, check_random_state, validate_data
+
+from nabla.utils import atomic_fit
 
 _ACTIVATIONS = {"relu", "tanh", "logistic", "identity", "leaky_relu", "elu"}
 _SOLVERS = {"adam", "adamw", "sgd", "rmsprop", "adagrad"}
@@ -310,7 +312,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     True
     """
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @atomic_fit
     def fit(self, X: Any, y: Any) -> MLPClassifier:
         X, y = validate_data(self, X, y, dtype=np.float64, reset=True)
         check_classification_targets(y)
@@ -376,7 +378,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
     True
     """
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @atomic_fit
     def fit(self, X: Any, y: Any) -> MLPRegressor:
         X, y = validate_data(
             self, X, y, dtype=np.float64, multi_output=True, y_numeric=True, reset=True
