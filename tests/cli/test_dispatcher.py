@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import re
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from nabla import cli
@@ -30,10 +35,43 @@ def test_failure_is_one_line_with_exit_1(monkeypatch, capsys) -> None:
     assert err == "nabla boom: error: bad thing happened\n"
 
 
-def test_debug_shows_the_traceback(monkeypatch) -> None:
-    monkeypatch.setattr(cli, "build_parser", _failing_parser(ValueError("bad thing happened")))
-    with pytest.raises(ValueError, match="bad thing happened"):
+def test_debug_propagates_the_exception_with_its_traceback(monkeypatch, capsys) -> None:
+    exc = ValueError("bad thing happened")
+    monkeypatch.setattr(cli, "build_parser", _failing_parser(exc))
+    with pytest.raises(ValueError, match="bad thing happened") as info:
         cli.main(["--debug"])
+    assert info.value is exc  # the very exception, not a re-wrapped one
+    # its traceback runs from main down to the command's run function
+    frames = [entry.name for entry in info.traceback]
+    assert "main" in frames and "<lambda>" in frames
+    assert capsys.readouterr().err == ""  # no one-line summary in place of the traceback
+
+
+def _script(*argv: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "nabla.cli", *argv],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_debug_prints_the_full_traceback_from_the_command(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.safetensors"
+    plain = _script("evaluate", str(missing))
+    assert plain.returncode == 1 and "Traceback" not in plain.stderr
+    assert len(plain.stderr.splitlines()) == 1
+    debug = _script("--debug", "evaluate", str(missing))
+    assert debug.returncode == 1 and debug.stdout == ""
+    err = debug.stderr
+    assert err.startswith("Traceback (most recent call last):"), err
+    # the frames of the dispatcher and of the command, then the exception itself
+    assert re.search(r'File ".*nabla[/\\]cli[/\\]__init__\.py", line \d+, in main', err)
+    assert re.search(r'File ".*nabla[/\\]cli[/\\]evaluate\.py", line \d+, in run', err)
+    last = err.rstrip().splitlines()[-1]
+    assert last.startswith("FileNotFoundError: ") and "missing.safetensors" in last
+    assert plain.stderr == f"nabla evaluate: error: {last.split(': ', 1)[1]}\n"
 
 
 def test_interrupt_exits_130(monkeypatch, capsys) -> None:

@@ -310,6 +310,7 @@ def test_ctrl_c_then_resume_equals_an_uninterrupted_run(
     out_dir = tmp_path / "cut"
     rc, _, err = _run(capsys, *args, "--output", str(out_dir))
     assert rc == 130
+    assert err.count("\n") == 1  # one line, not one from train and one from the dispatcher
     assert "the checkpoint of epoch 1 is in" in err and "nabla train --resume --output" in err
     ckpt = out_dir / "checkpoint.safetensors"
     assert io.load_checkpoint(ckpt).epoch == 1

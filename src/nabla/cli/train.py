@@ -314,8 +314,9 @@ def run(args: argparse.Namespace) -> int:
                 f"the checkpoint of epoch {io.load_checkpoint(ckpt_path).epoch} is in "
                 f"'{ckpt_path}'; continue with: nabla train --resume --output {output}"
             )
+        # the one line of an interrupted run (the dispatcher would add a second)
         print(f"nabla train: interrupted; {hint}", file=sys.stderr)
-        raise
+        return 130
     elapsed = time.perf_counter() - start
     model_path = io.save(model, output / "model.safetensors", metadata=data.metadata(cfg))
     io.atomic_write_bytes(
