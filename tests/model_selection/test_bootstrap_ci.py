@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import pickle
 
 import numpy as np
@@ -9,6 +10,7 @@ import pytest
 from sklearn.base import clone
 from sklearn.exceptions import FitFailedWarning
 from sklearn.kernel_ridge import KernelRidge as SklearnKernelRidge
+from sklearn.linear_model import LinearRegression
 from sklearn.utils._param_validation import InvalidParameterError
 
 from nabla.kernel_ridge import KernelRidge
@@ -236,31 +238,68 @@ def test_threading_backend_gives_identical_intervals(force_parallel) -> None:
         np.testing.assert_array_equal(a, b)
 
 
+def _fits_on_dask(distributed, client, models, X, y) -> list[BootstrapCI]:
+    """Fit each model under joblib's Dask backend; each fit must send tasks to the cluster."""
+    import joblib
+
+    fitted = []
+    for model in models:
+        with distributed.get_task_stream(client) as stream, joblib.parallel_config("dask"):
+            model.fit(X, y)
+        assert len(stream.data) > 0, f"{model!r} ran no task on the cluster"
+        fitted.append(model)
+    return fitted
+
+
+def _assert_same_as_serial(models: list[BootstrapCI], X, y, Xq) -> None:
+    for model in models:
+        serial = clone(model).set_params(n_jobs=1).fit(X, y)
+        for a, b in zip(serial.predict(Xq, True), model.predict(Xq, True)):
+            np.testing.assert_array_equal(a, b)
+
+
+def _dask_models() -> list[BootstrapCI]:
+    return [
+        # the kernel ridge shortcut, the plain loop, and BCa's jackknife refits
+        BootstrapCI(KernelRidge(alpha=0.1, kernel="rbf", sigma=0.2), 24, random_state=6),
+        BootstrapCI(OLS(), n_bootstrap=24, random_state=6),
+        BootstrapCI(LinearRegression(), n_bootstrap=24, method="bca", random_state=7),
+    ]
+
+
 def test_dask_cluster_gives_identical_intervals(force_parallel) -> None:
     distributed = pytest.importorskip(
         "dask.distributed",
         reason="dask[distributed] (an optional test dependency) is needed for the Dask backend",
     )
-    import joblib
-
     X, y = _sine(60, 11)
-    est = KernelRidge(alpha=0.1, kernel="rbf", sigma=0.2)
-    serial = BootstrapCI(est, n_bootstrap=24, random_state=6).fit(X, y)
-    generic = BootstrapCI(OLS(), n_bootstrap=24, random_state=6).fit(X, y)
     with (
         distributed.LocalCluster(
             n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
         ) as cluster,
         distributed.Client(cluster) as client,
     ):
-        with distributed.get_task_stream(client) as stream, joblib.parallel_config("dask"):
-            on_dask = BootstrapCI(est, n_bootstrap=24, random_state=6).fit(X, y)
-            generic_dask = BootstrapCI(OLS(), n_bootstrap=24, random_state=6).fit(X, y)
-        assert len(stream.data) > 0  # the work really went to the cluster
-    for a, b in zip(serial.predict(X, True), on_dask.predict(X, True)):
-        np.testing.assert_array_equal(a, b)
-    for a, b in zip(generic.predict(X, True), generic_dask.predict(X, True)):
-        np.testing.assert_array_equal(a, b)
+        fitted = _fits_on_dask(distributed, client, _dask_models(), X, y)
+    _assert_same_as_serial(fitted, X, y, X)
+
+
+def test_dask_process_workers_give_identical_intervals(force_parallel) -> None:
+    """Two worker processes: the estimators and data really travel by pickle."""
+    distributed = pytest.importorskip(
+        "dask.distributed",
+        reason="dask[distributed] (an optional test dependency) is needed for the Dask backend",
+    )
+    X, y = _sine(60, 12)
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        fitted = _fits_on_dask(distributed, client, _dask_models(), X, y)
+        pids = client.run(os.getpid)
+    assert len(set(pids.values())) == 2 and os.getpid() not in pids.values()
+    _assert_same_as_serial(fitted, X, y, X)
 
 
 def test_fitted_model_pickles() -> None:
@@ -328,6 +367,34 @@ def test_failing_resamples_raise_with_a_count_by_default() -> None:
     with pytest.raises(RuntimeError, match=message):
         ci.fit(X, y)
     assert not hasattr(ci, "estimator_")
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_a_refit_failing_on_resamples_leaves_the_previous_fit_intact(
+    force_parallel, n_jobs: int
+) -> None:
+    X, y = _failing_data()
+    ci = BootstrapCI(MeanRegressor(), n_bootstrap=30, method="bca", random_state=1)
+    ci.set_params(n_jobs=n_jobs).fit(X, y)
+    state = dict(vars(ci))
+    before = ci.predict(X[:3], return_bootstrap=True)
+    indices = ci.bootstrap_indices_
+    changed = {"estimator": FailsOnRepeats(), "n_bootstrap": 100, "random_state": 0}
+    ci.set_params(**changed)
+    with pytest.raises(RuntimeError, match=r"failed on \d+ of 100 bootstrap resamples"):
+        ci.fit(X, y)
+    after = dict(vars(ci))
+    assert set(after) == set(state)
+    for key, value in state.items():
+        if key in changed:
+            assert after[key] is changed[key]
+        else:  # not rebound, let alone modified
+            assert after[key] is value, key
+    assert ci.n_failed_ == 0 and len(ci.estimators_) == 30
+    np.testing.assert_array_equal(ci.bootstrap_indices_, indices)
+    np.testing.assert_array_equal(indices, _documented_indices(1, 30, 20))
+    for a, b in zip(before, ci.predict(X[:3], return_bootstrap=True)):
+        np.testing.assert_array_equal(a, b)
 
 
 def test_failing_resamples_are_skipped_when_asked(force_parallel) -> None:
