@@ -81,20 +81,89 @@ def test_saved_figure_gets_the_mode_of_a_plain_open(tmp_path) -> None:
     assert path.stat().st_mode & 0o777 == 0o644
 
 
+def _grid(X: np.ndarray, resolution: int, margin: float = 0.1):
+    """The documented grid: the data's range plus ``margin`` of it on each side."""
+    low, high = X.min(axis=0), X.max(axis=0)
+    pad = margin * (high - low)
+    return (
+        np.linspace(low[0] - pad[0], high[0] + pad[0], resolution),
+        np.linspace(low[1] - pad[1], high[1] + pad[1], resolution),
+    )
+
+
+def _filled_and_lines(ax):
+    from matplotlib.contour import ContourSet
+
+    sets = [c for c in ax.collections if isinstance(c, ContourSet)]
+    filled = [c for c in sets if c.filled]
+    lines = [c for c in sets if not c.filled]
+    assert len(filled) == 1
+    return filled[0], lines
+
+
+def _assert_regions_are_the_predictions(clf, X, resolution, filled) -> None:
+    """At each grid cell whose four corners the classifier puts in one class, the cell's
+    centre lies in that class's filled region and in no other."""
+    g0, g1 = _grid(X, resolution)
+    xx, yy = np.meshgrid(g0, g1)
+    codes = np.searchsorted(clf.classes_, clf.predict(np.column_stack([xx.ravel(), yy.ravel()])))
+    codes = codes.reshape(xx.shape)
+    same = (
+        (codes[:-1, :-1] == codes[1:, :-1])
+        & (codes[:-1, :-1] == codes[:-1, 1:])
+        & (codes[:-1, :-1] == codes[1:, 1:])
+    )
+    centres = np.column_stack(
+        [((xx[:-1, :-1] + xx[1:, 1:]) / 2)[same], ((yy[:-1, :-1] + yy[1:, 1:]) / 2)[same]]
+    )
+    expected = codes[:-1, :-1][same]
+    assert len(np.unique(expected)) == len(clf.classes_)  # every class has a region
+    paths = filled.get_paths()
+    inside = np.column_stack([p.contains_points(centres) for p in paths])
+    np.testing.assert_array_equal(inside.sum(axis=1), 1)
+    np.testing.assert_array_equal(inside.argmax(axis=1), expected)
+
+
+def _tab10(k: int) -> np.ndarray:
+    from matplotlib import colormaps
+
+    return np.array(colormaps["tab10"].colors[k])
+
+
 def test_decision_boundary_regions_follow_the_classifier(tmp_path) -> None:
     from sklearn.neighbors import KNeighborsClassifier
 
     rng = np.random.default_rng(0)
-    X = rng.normal(size=(60, 2))
-    y = np.where(X[:, 0] > 0, "right", "left")
+    X = rng.normal(size=(90, 2)) * [2.0, 0.5]
+    angle = np.arctan2(X[:, 1] / 0.5, X[:, 0] / 2.0)
+    y = np.select([angle < -1.0, angle < 1.5], ["a", "b"], "c")  # three sectors
     clf = KNeighborsClassifier(3).fit(X, y)
     path = tmp_path / "boundary.png"
     fig = plot_decision_boundary(clf, X, y, resolution=40, path=path)
     assert path.read_bytes().startswith(PNG_SIGNATURE)
     ax = fig.axes[0]
-    assert len(ax.collections) >= 2  # filled regions, boundary line, points
+    filled, lines = _filled_and_lines(ax)
+    # one filled layer per class, level k - 1/2 .. k + 1/2 for class index k
+    np.testing.assert_array_equal(filled.levels, [-0.5, 0.5, 1.5, 2.5])
+    _assert_regions_are_the_predictions(clf, X, 40, filled)
+    # class k is filled with tab10 colour k, translucent
+    faces = filled.get_facecolor()
+    np.testing.assert_allclose(faces[:, :3], [_tab10(k) for k in range(3)], atol=1e-12)
+    np.testing.assert_allclose(faces[:, 3], 0.3)
+    # the boundary lines sit between the class levels
+    assert len(lines) == 1
+    np.testing.assert_array_equal(lines[0].levels, [0.5, 1.5])
+    # the points, coloured by their own label
+    (points,) = [c for c in ax.collections if type(c).__name__ == "PathCollection"]
+    np.testing.assert_array_equal(points.get_offsets(), X)
+    expected_colours = [_tab10(int(k)) for k in np.searchsorted(clf.classes_, y)]
+    np.testing.assert_allclose(points.get_facecolor()[:, :3], expected_colours, atol=1e-12)
+    # the axes show the whole grid: the data and a tenth of its range on each side
+    g0, g1 = _grid(X, 40)
     x0, x1 = ax.get_xlim()
-    assert x0 < X[:, 0].min() and x1 > X[:, 0].max()
+    y0, y1 = ax.get_ylim()
+    assert x0 <= g0[0] < X[:, 0].min() and x1 >= g0[-1] > X[:, 0].max()
+    assert y0 <= g1[0] < X[:, 1].min() and y1 >= g1[-1] > X[:, 1].max()
 
 
 def test_decision_boundary_without_labels_and_bad_input() -> None:
@@ -102,7 +171,14 @@ def test_decision_boundary_without_labels_and_bad_input() -> None:
 
     X = np.random.default_rng(1).normal(size=(30, 2))
     clf = LogisticRegression().fit(X, (X[:, 1] > 0).astype(int))
-    plot_decision_boundary(clf, X, resolution=10)
+    fig = plot_decision_boundary(clf, X, resolution=10)
+    ax = fig.axes[0]
+    filled, _ = _filled_and_lines(ax)
+    np.testing.assert_array_equal(filled.levels, [-0.5, 0.5, 1.5])
+    _assert_regions_are_the_predictions(clf, X, 10, filled)
+    (points,) = [c for c in ax.collections if type(c).__name__ == "PathCollection"]
+    np.testing.assert_array_equal(points.get_offsets(), X)
+    np.testing.assert_allclose(points.get_facecolor(), [[0.0, 0.0, 0.0, 1.0]])  # all black
     with pytest.raises(ValueError, match=r"X must have 2 features, .*; got shape \(30, 3\)"):
         plot_decision_boundary(clf, np.zeros((30, 3)))
     with pytest.raises(ValueError, match="resolution must be an int >= 2; got 1"):
