@@ -32,6 +32,27 @@ def _check_png(path: Path) -> tuple[int, int]:
     return size
 
 
+def _seed_000_by_hand(seed: int, B: int) -> tuple[float, float, float]:
+    """The command's experiment without nabla's estimators: scikit-learn's kernel ridge
+    refitted on the documented resamples (child b of SeedSequence(seed).spawn(B)), the
+    5th and 95th percentiles on 200 grid points, compared with sin(2 pi x)."""
+    from sklearn.kernel_ridge import KernelRidge
+
+    from nabla.datasets import make_sine
+
+    X, y = make_sine(100, noise=0.3, random_state=seed)
+    grid = np.linspace(X.min(), X.max(), 200)[:, None]
+    model = KernelRidge(alpha=0.01, kernel="rbf", gamma=1 / (2 * 0.1**2))  # sigma = 0.1
+    boot = []
+    for child in np.random.SeedSequence(seed).spawn(B):
+        rows = np.random.default_rng(child).integers(0, len(y), size=len(y))
+        boot.append(model.fit(X[rows], y[rows]).predict(grid))
+    low, high = np.percentile(np.stack(boot), [5, 95], axis=0)
+    truth = np.sin(2 * np.pi * grid[:, 0])
+    width = high - low
+    return float(np.mean((low <= truth) & (truth <= high))), width.mean(), width.max()
+
+
 def test_builtin_experiment(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "band.png"
     rc = main(["bootstrap", "--n-bootstrap", "60", "--seed", "3", "--output", str(out)])
@@ -40,9 +61,12 @@ def test_builtin_experiment(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     lines = captured.out.splitlines()
     assert lines[0] == "data: built-in noisy sine (n=100, noise=0.3, seed=3)"
     assert "60 bootstrap refits; 90% percentile interval" in lines[1]
-    coverage = float(re.search(r"coverage: ([0-9.]+) of the true function", captured.out)[1])
-    width = float(re.search(r"band width: mean ([0-9.]+)", captured.out)[1])
-    assert 0.5 <= coverage <= 1.0 and 0.0 < width < 2.0
+    coverage = re.search(r"coverage: ([0-9.]+) of the true function on 200 grid", captured.out)
+    width = re.search(r"band width: mean ([0-9.]+), max ([0-9.]+)", captured.out)
+    expected_coverage, expected_mean, expected_max = _seed_000_by_hand(seed=3, B=60)
+    assert coverage[1] == f"{expected_coverage:.3f}"
+    assert abs(float(width[1]) - expected_mean) <= 5e-5 + 1e-9
+    assert abs(float(width[2]) - expected_max) <= 5e-5 + 1e-9
     assert lines[-1] == f"figure: {out.resolve()}"
     width_px, height_px = _check_png(out)
     assert width_px > 100 and height_px > 100
