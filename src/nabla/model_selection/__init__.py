@@ -11,17 +11,35 @@
 All repeated work runs through joblib (``n_jobs``, and any ``joblib.parallel_config``
 backend: loky processes, threads, Dask, Ray) with per-task seeds from
 ``numpy.random.SeedSequence.spawn``, so results do not depend on the number of workers or
-the backend. On a Dask cluster::
+the backend. Work that would take under ``MIN_PARALLEL_SECONDS`` (0.25 s) serially stays in
+the calling process. Estimators and data travel to the workers by pickle, so the
+estimator's class must be importable there (nabla installed on every worker).
 
-    from dask.distributed import Client
+On a Dask cluster (``pip install "dask[distributed]"``)::
+
     import joblib
+    from dask.distributed import Client
 
-    client = Client("tcp://scheduler:8786")
+    client = Client("tcp://scheduler:8786")  # or Client() for a local cluster
     with joblib.parallel_config(backend="dask"):
         ci = BootstrapCI(model, n_bootstrap=1000, random_state=0).fit(X, y)
 
-and on Ray, ``from ray.util.joblib import register_ray; register_ray()`` then
-``joblib.parallel_config(backend="ray")``.
+On a Ray cluster (``pip install "ray[default]"``), register Ray's joblib backend once and
+select it; give ``n_jobs=-1`` (all CPUs of the Ray cluster), because Ray's backend, unlike
+Dask's, runs one job at a time when ``n_jobs`` is left unset::
+
+    import joblib
+    import ray
+    from ray.util.joblib import register_ray
+
+    ray.init(address="auto")  # join a running cluster; ray.init() starts a local one
+    register_ray()
+    with joblib.parallel_config(backend="ray", n_jobs=-1):
+        ci = BootstrapCI(model, n_bootstrap=1000, random_state=0).fit(X, y)
+        scores = cross_val_score(model, X, y, cv=KFold(10, shuffle=True, random_state=0))
+
+The intervals, scores and bagged ensembles equal those of a serial run with the same
+``random_state``.
 """
 
 from __future__ import annotations
