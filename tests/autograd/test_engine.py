@@ -386,3 +386,25 @@ def test_flatten_like_torch_including_empty_batch() -> None:
     assert x.flatten(1).shape == (0, 12)
     assert nabla.tensor(np.zeros((2, 3, 4))).flatten().shape == (24,)
     assert nabla.tensor(np.zeros((2, 3, 4))).flatten(0, 1).shape == (6, 4)
+
+
+def test_detect_anomaly_names_user_code_in_a_folder_called_nabla(tmp_path) -> None:
+    # a user's project folder may well be called "nabla": only the package's own files are
+    # skipped when looking for the line that created the op
+    import runpy
+
+    user = tmp_path / "nabla" / "user_script.py"
+    user.parent.mkdir()
+    user.write_text(
+        "import numpy as np, nabla\n"
+        "from nabla.autograd import detect_anomaly\n"
+        "x = nabla.tensor(np.array([0.0, 1.0]), requires_grad=True)\n"
+        "with detect_anomaly():\n"
+        "    y = x.sqrt()\n"
+        "    with np.errstate(divide='ignore'):\n"
+        "        y.sum().backward()\n"
+    )
+    with pytest.raises(FloatingPointError) as info:
+        runpy.run_path(str(user))
+    assert f'File "{user}", line 5' in str(info.value)
+    assert "y = x.sqrt()" in str(info.value)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import itertools
 import operator
+import os
 import traceback
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, cast
@@ -140,10 +141,15 @@ class detect_anomaly:
         _GradMode.anomaly = self._prev
 
 
+# the installed package's folder: frames in files below it are nabla's own (a user's project
+# that merely lives in a folder called "nabla" is not)
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+
+
 def _user_frame() -> str:
     """The innermost stack frame outside nabla itself, as ``file:line in function``."""
     for frame in reversed(traceback.extract_stack()[:-2]):
-        if "/nabla/" not in frame.filename.replace("\\", "/"):
+        if not os.path.abspath(frame.filename).startswith(_PACKAGE_DIR):
             return f'File "{frame.filename}", line {frame.lineno}, in {frame.name}: {frame.line}'
     return "<unknown>"
 
