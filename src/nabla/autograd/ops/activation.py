@@ -50,7 +50,10 @@ class Tanh(Function):
         return self.y
 
     def backward(self, g: Array) -> tuple[Array]:
-        return (g * (1 - self.y * self.y),)
+        # g - g y^2: three array passes, no Python-number operand (NumPy's slow path)
+        gy2 = self.y * self.y
+        gy2 *= g
+        return (g - gy2,)
 
 
 class Softplus(Function):

@@ -320,6 +320,30 @@ def where(cond: Any, a: Any, b: Any) -> Tensor:
 
 
 # ---- a tensor with a Python-number constant (no constant tensor is made) ----------------
+# A Python number next to a float array takes NumPy's "weak scalar" path, which costs about
+# 0.3 us of a 0.6 us multiply of 64 floats; a 0-d array of the array's own dtype takes the
+# fast path and gives the same result (NEP 50 casts the number to that dtype anyway). The
+# 0-d arrays are cached per (value, dtype); integer arrays and zeros (whose sign matters)
+# keep the Python number.
+_CONSTANTS: dict[tuple[Any, Any], Any] = {}
+_MAX_CONSTANTS = 1024
+
+
+def _const(c: Any, dtype: Any) -> Any:
+    if dtype.kind != "f" or not c:
+        return c
+    key = (c, dtype)
+    arr = _CONSTANTS.get(key)
+    if arr is None:
+        if len(_CONSTANTS) >= _MAX_CONSTANTS:
+            _CONSTANTS.clear()
+        with np.errstate(over="ignore"):  # a huge number in float16/32 is inf, as NumPy's
+            arr = np.array(c, dtype=dtype)
+        arr.flags.writeable = False
+        _CONSTANTS[key] = arr
+    return arr
+
+
 class AddScalar(Function):
     """y = x + c.  VJP: gx = g."""
 
@@ -327,7 +351,7 @@ class AddScalar(Function):
         self.c = c
 
     def forward(self, x: Array) -> Array:
-        return x + self.c
+        return x + _const(self.c, x.dtype)
 
     def backward(self, g: Array) -> tuple[Array]:
         return (g,)
@@ -340,7 +364,7 @@ class RSubScalar(Function):
         self.c = c
 
     def forward(self, x: Array) -> Array:
-        return self.c - x
+        return _const(self.c, x.dtype) - x
 
     def backward(self, g: Array) -> tuple[Array]:
         return (-g,)
@@ -353,7 +377,8 @@ class MulScalar(Function):
         self.c = c
 
     def forward(self, x: Array) -> Array:
-        return x * self.c
+        self.c = c = _const(self.c, x.dtype)
+        return x * c
 
     def backward(self, g: Array) -> tuple[Array]:
         return (g * self.c,)
@@ -366,7 +391,8 @@ class DivScalar(Function):
         self.c = c
 
     def forward(self, x: Array) -> Array:
-        return x / self.c
+        self.c = c = _const(self.c, x.dtype)
+        return x / c
 
     def backward(self, g: Array) -> tuple[Array]:
         return (g / self.c,)
