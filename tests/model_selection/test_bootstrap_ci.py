@@ -267,38 +267,27 @@ def _dask_models() -> list[BootstrapCI]:
     ]
 
 
-def test_dask_cluster_gives_identical_intervals(force_parallel) -> None:
+@pytest.mark.parametrize("processes", [False, True], ids=["thread-workers", "process-workers"])
+def test_dask_cluster_gives_identical_intervals(force_parallel, processes: bool) -> None:
+    """Two Dask workers, as threads or as processes (then the estimators and data really
+    travel by pickle): every fit sends work to the cluster and equals the serial fit."""
     distributed = pytest.importorskip(
         "dask.distributed",
         reason="dask[distributed] (an optional test dependency) is needed for the Dask backend",
     )
-    X, y = _sine(60, 11)
+    X, y = _sine(60, 12 if processes else 11)
     with (
         distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+            n_workers=2, threads_per_worker=1, processes=processes, dashboard_address=None
         ) as cluster,
         distributed.Client(cluster) as client,
     ):
         fitted = _fits_on_dask(distributed, client, _dask_models(), X, y)
-    _assert_same_as_serial(fitted, X, y, X)
-
-
-def test_dask_process_workers_give_identical_intervals(force_parallel) -> None:
-    """Two worker processes: the estimators and data really travel by pickle."""
-    distributed = pytest.importorskip(
-        "dask.distributed",
-        reason="dask[distributed] (an optional test dependency) is needed for the Dask backend",
-    )
-    X, y = _sine(60, 12)
-    with (
-        distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-        ) as cluster,
-        distributed.Client(cluster) as client,
-    ):
-        fitted = _fits_on_dask(distributed, client, _dask_models(), X, y)
-        pids = client.run(os.getpid)
-    assert len(set(pids.values())) == 2 and os.getpid() not in pids.values()
+        pids = set(client.run(os.getpid).values())
+    if processes:
+        assert len(pids) == 2 and os.getpid() not in pids
+    else:
+        assert pids == {os.getpid()}
     _assert_same_as_serial(fitted, X, y, X)
 
 
