@@ -1,7 +1,8 @@
-"""Ops with a Python-number constant give exactly NumPy's result for that number.
+"""Ops with a constant operand give exactly NumPy's result for that constant.
 
 The scalar ops hand NumPy a cached 0-d array of the input's dtype instead of the Python
-number (a faster path); the oracle here is NumPy with the plain Python number."""
+number, and relu a cached zeros array instead of 0 (NumPy's faster paths); the oracle here
+is NumPy with the plain number."""
 
 from __future__ import annotations
 
@@ -50,3 +51,21 @@ def test_cached_constants_cannot_be_changed_through_a_result() -> None:
     y = x * 2.0
     y.data += 1.0  # the result is a new array; the cached constant is read-only anyway
     np.testing.assert_array_equal((x * 2.0).data, np.full(3, 2.0, dtype=np.float32))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int64])
+def test_relu_equals_numpy_on_any_layout(dtype) -> None:
+    # relu compares with a cached read-only zeros array instead of the number 0
+    full = np.array([[-1.5, -0.0, 0.0, 2.0, np.nan, -np.inf]] * 3)
+    if np.dtype(dtype).kind != "f":
+        full = np.nan_to_num(full, neginf=-7).astype(dtype)
+    full = full.astype(dtype)
+    for a in (full, full[:, :4], full.T, full[()]):  # contiguous, strided, transposed
+        x = nabla.tensor(a, requires_grad=np.dtype(dtype).kind == "f")
+        y = x.relu()
+        want = np.maximum(a, 0)
+        assert y.data.dtype == want.dtype
+        np.testing.assert_array_equal(y.data, want)
+        np.testing.assert_array_equal(np.signbit(y.data), np.signbit(want))
+        y.data[...] = 5  # the result is the caller's own array ...
+        np.testing.assert_array_equal(nabla.tensor(a).relu().data, want)  # ... not the cache
