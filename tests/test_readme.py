@@ -18,7 +18,5 @@ def test_readme_has_examples() -> None:
 @pytest.mark.parametrize("index", range(len(BLOCKS)))
 def test_readme_block_runs(index: int, tmp_path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)  # blocks that write files write them here
-    namespace: dict = {}
-    if index > 0:  # later blocks may use names defined by the first (imports)
-        exec(compile("import numpy as np, nabla", "README", "exec"), namespace)
+    namespace: dict = {}  # each block alone, as a reader pastes it: it imports what it uses
     exec(compile(BLOCKS[index], f"README block {index}", "exec"), namespace)
