@@ -35,3 +35,15 @@ def test_version_and_lazy_attribute_error() -> None:
     assert nabla.__version__
     with pytest.raises(AttributeError, match="no attribute 'nonexistent'"):
         _ = nabla.nonexistent
+
+
+def test_ships_py_typed_marker() -> None:
+    # PEP 561: type checkers read nabla's annotations only when the package ships py.typed
+    import pathlib
+    import re
+
+    import nabla
+
+    assert (pathlib.Path(nabla.__file__).parent / "py.typed").is_file()
+    pyproject = (pathlib.Path(__file__).resolve().parents[1] / "pyproject.toml").read_text()
+    assert re.search(r'\[tool\.setuptools\.package-data\]\nnabla = \["py\.typed"\]', pyproject)
