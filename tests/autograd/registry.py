@@ -70,7 +70,14 @@ BINARY_SHAPES: list[Shapes] = [
     ((), (2, 3)),
     ((0, 3), (3,)),
 ]
-REDUCE_SHAPES: list[Shapes] = [((3, 4),), ((2, 3, 4),), ((5,),), ((1, 4),)]
+# () checks PyTorch's rule that a 0-d tensor takes axis 0 or -1 (reducing nothing)
+REDUCE_SHAPES: list[Shapes] = [((3, 4),), ((2, 3, 4),), ((5,),), ((1, 4),), ((),)]
+
+
+def _0d(ref: Callable[[np.ndarray], np.ndarray]) -> Callable[[np.ndarray], np.ndarray]:
+    """A NumPy reduction reference that also takes a 0-d array with axis 0 / -1 (NumPy
+    refuses it): there it reduces the one-element 1-D array and drops the axis again."""
+    return lambda a: ref(a) if a.ndim else np.asarray(ref(a.reshape(1))).reshape(())
 
 
 def _distinct(rng: np.random.Generator, shapes: Shapes, dtype: Any) -> list[np.ndarray]:
@@ -275,14 +282,14 @@ OPS: list[OpSpec] = [
     OpSpec(
         "mean_axis",
         lambda a: a.mean(axis=0),
-        lambda a: a.mean(axis=0),
+        _0d(lambda a: a.mean(axis=0)),
         REDUCE_SHAPES,
         torch_fn=lambda a: a.mean(dim=0),
     ),
     OpSpec(
         "mean_keepdims",
         lambda a: a.mean(axis=-1, keepdims=True),
-        lambda a: a.mean(axis=-1, keepdims=True),
+        _0d(lambda a: a.mean(axis=-1, keepdims=True)),
         REDUCE_SHAPES,
         torch_fn=lambda a: a.mean(dim=-1, keepdim=True),
     ),
@@ -334,7 +341,7 @@ OPS: list[OpSpec] = [
     OpSpec(
         "var_keepdims",
         lambda a: a.var(axis=-1, keepdims=True),
-        lambda a: a.var(axis=-1, keepdims=True),
+        _0d(lambda a: a.var(axis=-1, keepdims=True)),
         REDUCE_SHAPES,
         torch_fn=lambda a: a.var(dim=-1, correction=0, keepdim=True),
     ),

@@ -1,5 +1,5 @@
-"""Maxout, L1Loss and NLLLoss at ±1000 (finite, and equal to exact NumPy formulas in float64)
-and ``F.maxout`` against a NumPy reference. No PyTorch needed."""
+"""Maxout, L1Loss and NLLLoss at ±1000 (finite, and equal to exact NumPy formulas in float64;
+the losses in float16 too) and ``F.maxout`` against a NumPy reference. No PyTorch needed."""
 
 from __future__ import annotations
 
@@ -11,6 +11,12 @@ import nabla.nn.functional as F
 from nabla import nn
 
 DTYPES = [np.float32, np.float64]
+# the losses also in float16, which they compute in float32 (rounded once: 2^-11 relative)
+LOSS_DTYPES = [*DTYPES, np.float16]
+
+
+def _rtol(dtype, rtol: float) -> float:
+    return 2e-3 if dtype == np.float16 else rtol
 
 
 def _tol(dtype) -> dict[str, float]:
@@ -73,7 +79,7 @@ X0 = np.array([[-1000.0, 1000.0, 0.5], [1000.0, -1000.0, 999.0]])
 Y0 = np.array([[1000.0, 1000.0, -1000.0], [999.0, 1000.0, 999.0]])  # two ties: gradient 0
 
 
-@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("dtype", LOSS_DTYPES)
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
 def test_l1_loss_at_1000_equals_the_formula(reduction, dtype) -> None:
     x = nabla.tensor(X0.astype(dtype), requires_grad=True)
@@ -83,20 +89,20 @@ def test_l1_loss_at_1000_equals_the_formula(reduction, dtype) -> None:
     per = np.abs(d)
     expected = {"mean": per.mean(), "sum": per.sum(), "none": per}[reduction]
     assert out.dtype == dtype and np.isfinite(out.numpy()).all()
-    np.testing.assert_allclose(out.numpy(), expected, rtol=1e-7)
+    np.testing.assert_allclose(out.numpy(), expected, rtol=_rtol(dtype, 1e-7))
     g = np.random.default_rng(2).standard_normal(out.shape)
     out.backward(g.astype(dtype))
     scale = 1 / d.size if reduction == "mean" else 1.0
     gx = np.sign(d) * g * scale  # sign(0) = 0: no gradient where x == y (as PyTorch)
     assert gx[0, 1] == 0 and gx[1, 2] == 0
-    np.testing.assert_allclose(x.grad, gx, rtol=1e-6)
-    np.testing.assert_allclose(y.grad, -gx, rtol=1e-6)
+    np.testing.assert_allclose(x.grad, gx, rtol=_rtol(dtype, 1e-6))
+    np.testing.assert_allclose(y.grad, -gx, rtol=_rtol(dtype, 1e-6))
 
 
 LOGP = np.array([[1000.0, -1000.0, 0.0], [-1000.0, 1000.0, 999.0], [-1000.0, -1000.0, -1000.0]])
 
 
-@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("dtype", LOSS_DTYPES)
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
 @pytest.mark.parametrize("ignore", [False, True])
 def test_nll_loss_at_1000_equals_the_formula(reduction, ignore, dtype) -> None:
@@ -111,13 +117,13 @@ def test_nll_loss_at_1000_equals_the_formula(reduction, ignore, dtype) -> None:
     per[keep] = -wt * LOGP[rows, t[keep]]  # -w_t x_{i, t_i}; 0 for an ignored row
     expected = {"mean": per.sum() / wt.sum(), "sum": per.sum(), "none": per}[reduction]
     assert out.dtype == dtype and np.isfinite(out.numpy()).all()
-    np.testing.assert_allclose(out.numpy(), expected, rtol=1e-7)
+    np.testing.assert_allclose(out.numpy(), expected, rtol=_rtol(dtype, 1e-7))
     g = np.random.default_rng(3).standard_normal(out.shape)
     out.backward(g.astype(dtype))
     gx = np.zeros((3, 3))
     upstream = g[keep] if reduction == "none" else np.full(keep.sum(), float(g))
     gx[rows, t[keep]] = -wt * upstream / (wt.sum() if reduction == "mean" else 1.0)
-    np.testing.assert_allclose(x.grad, gx, rtol=1e-6, atol=1e-12)
+    np.testing.assert_allclose(x.grad, gx, rtol=_rtol(dtype, 1e-6), atol=1e-12)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)

@@ -309,7 +309,10 @@ def test_activation_bad_hyper_parameters() -> None:
         ),
     ):
         nn.PReLU(3)(_t((2, 4)))
-    with pytest.raises(ValueError, match="softmax: dim 2 is out of range"):
+    with pytest.raises(
+        IndexError,
+        match=re.escape("softmax: dimension out of range (expected to be in range of [-2, 1], but"),
+    ):
         nn.Softmax(dim=2)(_t((2, 4)))
     with pytest.raises(ValueError, match="Flatten: start_dim=3, end_dim=-1 are out of range"):
         nn.Flatten(3)(_t((2, 4)))

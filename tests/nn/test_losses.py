@@ -104,15 +104,25 @@ def test_cross_entropy_all_ignored_is_nan_like_torch() -> None:
     )
 
 
-def test_label_smoothing_is_the_notes_target() -> None:
-    """Smoothing eps equals cross-entropy with the target [eps/C, ..., 1 - eps + eps/C, ...]."""
-    x = nabla.tensor(np.random.default_rng(3).normal(size=(4, 10)))
+def _ce_of_target(x: np.ndarray, q: np.ndarray) -> float:
+    """mean_i -sum_c q_ic log softmax(x_i)_c in float64 NumPy."""
+    m = x.max(axis=1, keepdims=True)
+    logp = x - m - np.log(np.exp(x - m).sum(axis=1, keepdims=True))
+    return float(-(q * logp).sum(axis=1).mean())
+
+
+@needs_torch
+def test_label_smoothing_default_is_pytorchs_target() -> None:
+    """The default spreads eps over all C classes: [eps/C, ..., 1 - eps + eps/C, ...], i.e.
+    0.01 and 0.91 for eps = 0.1, C = 10 (PyTorch's definition, not the notes')."""
+    x0 = np.random.default_rng(3).normal(size=(4, 10))
     t = np.array([0, 3, 9, 3])
     q = np.full((4, 10), 0.01)
-    q[np.arange(4), t] = 0.91  # the notes' [0.011 ... 0.9 ...] for eps = 0.1, C = 10
-    np.testing.assert_allclose(
-        F.cross_entropy(x, t, label_smoothing=0.1).item(), F.cross_entropy(x, q).item(), rtol=1e-12
-    )
+    q[np.arange(4), t] = 0.91
+    out = F.cross_entropy(nabla.tensor(x0), t, label_smoothing=0.1)
+    np.testing.assert_allclose(out.item(), _ce_of_target(x0, q), rtol=1e-12)
+    expected = tF.cross_entropy(torch.tensor(x0), torch.from_numpy(t), label_smoothing=0.1)
+    np.testing.assert_allclose(out.item(), expected.item(), rtol=1e-12)
 
 
 @needs_torch

@@ -14,6 +14,7 @@
 
 from nabla.nn import functional, init
 from nabla.nn.container import ModuleDict, ModuleList, Sequential
+from nabla.nn.functional import conv_output_size
 from nabla.nn.layers import (
     ELU,
     AvgPool2d,
@@ -81,6 +82,7 @@ __all__ = [
     "Softplus",
     "Tanh",
     "Unflatten",
+    "conv_output_size",
     "functional",
     "init",
     "models",

@@ -60,28 +60,46 @@ def _weight(
     return w if dtype is None else w.astype(dtype, copy=False)
 
 
+def _opmath(x: Tensor, t: Tensor) -> tuple[Tensor, Tensor]:
+    """float16 input and target as float32 (the result is cast back): squares and sums of
+    float16 overflow at 65504 long before the mean does (as the fused losses do)."""
+    if x.dtype != np.float16:
+        return x, t
+    return x.astype(np.float32), t.astype(np.float32)
+
+
+def _reduced(v: Tensor, reduction: str, dtype: Any) -> Tensor:
+    out = v if reduction == "none" else (v.mean() if reduction == "mean" else v.sum())
+    return out if out.dtype == dtype else out.astype(dtype)
+
+
 def mse_loss(input: Any, target: Any, reduction: str = "mean") -> Tensor:
-    """Mean squared error: mean((x - y)^2) (or its sum, or the elementwise values)."""
+    """Mean squared error: mean((x - y)^2) (or its sum, or the elementwise values); float16
+    is computed in float32 and cast back."""
     _check_reduction(reduction, "mse_loss")
     x = _input(input, "mse_loss")
-    d = x - _target_like(target, x, "mse_loss")
-    sq = d * d
-    return sq if reduction == "none" else (sq.mean() if reduction == "mean" else sq.sum())
+    a, b = _opmath(x, _target_like(target, x, "mse_loss"))
+    d = a - b
+    return _reduced(d * d, reduction, x.dtype)
 
 
 def l1_loss(input: Any, target: Any, reduction: str = "mean") -> Tensor:
-    """Mean absolute error: mean(|x - y|) (gradient 0 where x == y, as PyTorch)."""
+    """Mean absolute error: mean(|x - y|) (gradient 0 where x == y, as PyTorch); float16 is
+    computed in float32 and cast back."""
     _check_reduction(reduction, "l1_loss")
     x = _input(input, "l1_loss")
-    a = (x - _target_like(target, x, "l1_loss")).abs()
-    return a if reduction == "none" else (a.mean() if reduction == "mean" else a.sum())
+    a, b = _opmath(x, _target_like(target, x, "l1_loss"))
+    return _reduced((a - b).abs(), reduction, x.dtype)
 
 
 def binary_cross_entropy(
     input: Any, target: Any, weight: Any = None, reduction: str = "mean"
 ) -> Tensor:
     """-w [y log p + (1 - y) log(1 - p)] for probabilities p in [0, 1] (logs clamped at
-    -100 as in PyTorch). Prefer ``binary_cross_entropy_with_logits`` on logits."""
+    -100 and the gradient's denominator p (1 - p) at 1e-12, as in PyTorch). float16 is
+    computed in float32, so its gradient is finite at p = 0 and 1 too (where 1e-12 is 0 in
+    float16 and PyTorch's float16 gives inf and nan); a gradient beyond float16's range
+    saturates at +-65504. Prefer ``binary_cross_entropy_with_logits`` on logits."""
     _check_reduction(reduction, "binary_cross_entropy")
     x = _input(input, "binary_cross_entropy")
     if x.size and not (np.all(x.data >= 0) and np.all(x.data <= 1)):
@@ -139,6 +157,23 @@ def _check_logits(x: Tensor, who: str) -> int:
     return x.shape[1] if x.ndim > 1 else x.shape[0]
 
 
+_SMOOTHING_OVER = ("all", "others")
+
+
+def check_label_smoothing(eps: Any, over: Any, who: str) -> float:
+    """``label_smoothing`` as a float in [0, 1]; ``label_smoothing_over`` one of
+    ``_SMOOTHING_OVER``."""
+    ok = isinstance(eps, (int, float, np.integer, np.floating)) and not isinstance(eps, bool)
+    if not ok or not 0.0 <= eps <= 1.0:
+        raise ValueError(f"{who}: label_smoothing must be in [0, 1], got {eps!r}")
+    if not isinstance(over, str) or over not in _SMOOTHING_OVER:
+        raise ValueError(
+            f"{who}: label_smoothing_over must be 'all' (PyTorch's: eps / C on every class) or "
+            f"'others' (eps / (C - 1) on each wrong class), got {over!r}"
+        )
+    return float(eps)
+
+
 def cross_entropy(
     input: Any,
     target: Any,
@@ -146,31 +181,44 @@ def cross_entropy(
     ignore_index: int = -100,
     reduction: str = "mean",
     label_smoothing: float = 0.0,
+    label_smoothing_over: str = "all",
 ) -> Tensor:
     """Cross-entropy of logits (N, C, ...) with class indices (N, ...) or class
     probabilities (same shape as the input); see ``nabla.autograd.ops.loss.CrossEntropy``.
 
-    ``label_smoothing`` eps replaces the one-hot target by (1 - eps) one-hot + eps / C
-    (seed 001 "Label Smoothing"); ``weight`` rescales each class; ``ignore_index`` drops
-    predictions whose target is that index (class indices only).
+    ``weight`` rescales each class; ``ignore_index`` drops predictions whose target is that
+    index (class indices only). ``label_smoothing`` eps replaces the target T (one-hot, or
+    the given probabilities) by a smoothed one, in one of two ways:
+
+    * ``label_smoothing_over='all'`` (default, PyTorch's): T' = (1 - eps) T + eps / C, so
+      eps is spread over all C classes, the true one included: 1 - eps + eps / C on the
+      true class and eps / C on each other (0.91 and 0.01 for eps = 0.1, C = 10);
+    * ``label_smoothing_over='others'`` (the notes' form): T' = (1 - eps) T +
+      eps / (C - 1) (1 - T), so the true class keeps exactly 1 - eps and eps is spread over
+      the C - 1 other classes (0.9 and 0.0111 for eps = 0.1, C = 10). This equals the 'all'
+      form with eps C / (C - 1), which is how it is computed; it needs C >= 2.
     """
     who = "cross_entropy"
     _check_reduction(reduction, who)
-    ok = isinstance(label_smoothing, (int, float)) and not isinstance(label_smoothing, bool)
-    if not ok or not 0.0 <= label_smoothing <= 1.0:
-        raise ValueError(f"{who}: label_smoothing must be in [0, 1], got {label_smoothing!r}")
+    eps = check_label_smoothing(label_smoothing, label_smoothing_over, who)
     x = _input(input, who)
     c = _check_logits(x, who)
+    if label_smoothing_over == "others" and eps:
+        if c < 2:
+            raise ValueError(
+                f"{who}: label_smoothing_over='others' spreads eps over the other classes and "
+                f"needs at least 2 classes, got input of shape {x.shape} (C = {c})"
+            )
+        eps = eps * c / (c - 1)
     w = _weight(weight, who, c)
     kind = (target.dtype if isinstance(target, Tensor) else np.asarray(target).dtype).kind
     if kind == "f":
         t = _target_like(target, x, who)
-        op = _loss.CrossEntropy(None, w, ignore_index, reduction, float(label_smoothing))
-        return apply2(op, x, t)
+        return apply2(_loss.CrossEntropy(None, w, ignore_index, reduction, eps), x, t)
     if kind not in "iu":
         raise TypeError(f"{who}: target must hold class indices (integers) or probabilities")
     idx = _class_target(target, x, who, ignore_index)
-    return apply1(_loss.CrossEntropy(idx, w, ignore_index, reduction, float(label_smoothing)), x)
+    return apply1(_loss.CrossEntropy(idx, w, ignore_index, reduction, eps), x)
 
 
 def nll_loss(

@@ -16,7 +16,9 @@ from nabla.autograd.ops import conv as _conv
 from nabla.autograd.ops import nn as _nn
 from nabla.autograd.ops.activation import Relu, Sigmoid, Softplus, Tanh
 from nabla.autograd.ops.elementwise import where
+from nabla.autograd.ops.reduction import check_axis
 from nabla.autograd.tensor import Tensor, apply, apply1, apply2, as_tensor
+from nabla.nn._conv_size import conv_output_size
 from nabla.nn._functional_loss import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -35,6 +37,7 @@ __all__ = [
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "conv2d",
+    "conv_output_size",
     "cross_entropy",
     "dropout",
     "elu",
@@ -197,10 +200,20 @@ def _pool_args(
     return k, s, p
 
 
+def _check_floating(x: Tensor, who: str) -> None:
+    if x.dtype.kind != "f":
+        raise TypeError(
+            f"{who}: input must be floating point (a mean of integers is not an integer), got "
+            f"dtype {x.dtype}; convert it with .float() first"
+        )
+
+
 def max_pool2d(
     input: Any, kernel_size: IntPair, stride: IntPair | None = None, padding: IntPair = 0
 ) -> Tensor:
-    """Maximum over kh x kw windows with the given stride (default: the kernel size)."""
+    """Maximum over kh x kw windows with the given stride (default: the kernel size); the
+    padding is -inf (the smallest integer for integer input). Output size: see
+    ``conv_output_size``."""
     k, s, p = _pool_args(kernel_size, stride, padding, "max_pool2d")
     x = _tensor(input, "max_pool2d")
     _check_spatial(x, "max_pool2d", None, k, p)
@@ -218,6 +231,7 @@ def avg_pool2d(
     k, s, p = _pool_args(kernel_size, stride, padding, "avg_pool2d")
     x = _tensor(input, "avg_pool2d")
     _check_spatial(x, "avg_pool2d", None, k, p)
+    _check_floating(x, "avg_pool2d")
     return _batched(x, _conv.AvgPool2d(k, s, p, bool(count_include_pad)))
 
 
@@ -366,9 +380,8 @@ def log_softmax(input: Any, dim: int = -1) -> Tensor:
 
 
 def _check_dim(x: Tensor, dim: int, who: str) -> None:
-    n = max(x.ndim, 1)
-    if not isinstance(dim, (int, np.integer)) or not -n <= dim < n:
-        raise ValueError(f"{who}: dim {dim!r} is out of range for an input of shape {x.shape}")
+    # the reductions' rule: TypeError for a non-int, AxisError (an IndexError) out of range
+    check_axis(dim, x.ndim, who)
 
 
 def maxout(input: Any, pieces: int) -> Tensor:

@@ -105,7 +105,12 @@ class CrossEntropyLoss(_Loss):
         Targets equal to it contribute nothing (class indices only).
     reduction : {'mean', 'sum', 'none'}
     label_smoothing : float in [0, 1], default 0
-        Target (1 - eps) on the true class plus eps / C on every class (seed 001).
+        Smooth the target by eps, as ``label_smoothing_over`` says.
+    label_smoothing_over : {'all', 'others'}, default 'all'
+        'all' (PyTorch's): T' = (1 - eps) T + eps / C, i.e. 1 - eps + eps / C on the true
+        class and eps / C on each other (0.91 / 0.01 for eps = 0.1, C = 10). 'others' (the
+        notes' form): 1 - eps on the true class and eps / (C - 1) on each other class
+        (0.9 / 0.0111), T' = (1 - eps) T + eps / (C - 1) (1 - T).
 
     Shape
     -----
@@ -129,28 +134,34 @@ class CrossEntropyLoss(_Loss):
         ignore_index: int = -100,
         reduction: str = "mean",
         label_smoothing: float = 0.0,
+        label_smoothing_over: str = "all",
     ) -> None:
         super().__init__(reduction)
-        ok = isinstance(label_smoothing, (int, float)) and not isinstance(label_smoothing, bool)
-        if not ok or not 0.0 <= label_smoothing <= 1.0:
-            raise ValueError(
-                f"{self._who}: label_smoothing must be in [0, 1], got {label_smoothing!r}"
-            )
+        eps = FL.check_label_smoothing(label_smoothing, label_smoothing_over, self._who)
         if isinstance(ignore_index, bool) or not isinstance(ignore_index, (int, np.integer)):
             raise TypeError(f"{self._who}: ignore_index must be an int, got {ignore_index!r}")
         self.register_buffer("weight", _buffer(weight, self._who, "weight"))
         self.ignore_index = int(ignore_index)
-        self.label_smoothing = float(label_smoothing)
+        self.label_smoothing = eps
+        self.label_smoothing_over = label_smoothing_over
 
     def forward(self, input: Any, target: Any) -> Tensor:
         return FL.cross_entropy(
-            input, target, self.weight, self.ignore_index, self.reduction, self.label_smoothing
+            input,
+            target,
+            self.weight,
+            self.ignore_index,
+            self.reduction,
+            self.label_smoothing,
+            self.label_smoothing_over,
         )
 
     def extra_repr(self) -> str:
         parts = [] if self.reduction == "mean" else [f"reduction={self.reduction!r}"]
         if self.label_smoothing:
             parts.append(f"label_smoothing={self.label_smoothing}")
+            if self.label_smoothing_over != "all":
+                parts.append(f"label_smoothing_over={self.label_smoothing_over!r}")
         if self.ignore_index != -100:
             parts.append(f"ignore_index={self.ignore_index}")
         return ", ".join(parts)

@@ -88,7 +88,18 @@ def out_size(n: int, k: int, p: int, s: int, d: int = 1) -> int:
     return (n + 2 * p - d * (k - 1) - 1) // s + 1
 
 
-def _pad(x: Array, ph: int, pw: int, value: float = 0.0) -> Array:
+def lowest(dtype: Any) -> Any:
+    """The value below every other of ``dtype``, the padding of max-pooling: -inf for floats,
+    the minimum for integers, False for booleans."""
+    dt = np.dtype(dtype)
+    if dt.kind == "f":
+        return -np.inf
+    if dt.kind in "iu":
+        return np.iinfo(dt).min
+    return False
+
+
+def _pad(x: Array, ph: int, pw: int, value: Any = 0.0) -> Array:
     """x (N, C, H, W) padded by ph rows and pw columns on each side (one copy)."""
     if not ph and not pw:
         return x
@@ -249,7 +260,8 @@ def _slices(oh: int, ow: int, kh: int, kw: int, s: Pair) -> list[tuple[slice, sl
 
 
 class MaxPool2d(Function):
-    """y[n, c, y, x] = max over the kh x kw window at (s_h y, s_w x) of x padded with -inf.
+    """y[n, c, y, x] = max over the kh x kw window at (s_h y, s_w x) of x padded with -inf
+    (with the smallest integer for integer data, False for booleans: ``lowest``).
 
     Computed as elementwise maxima of kh kw strided slices (no window array). NaN wins, as
     in PyTorch.
@@ -270,7 +282,7 @@ class MaxPool2d(Function):
             y = self._tiled_max(x, kh, kw, oh, ow)
             self.xp = x
         else:
-            xp = _pad(x, ph, pw, -np.inf)
+            xp = _pad(x, ph, pw, lowest(x.dtype))
             sl = _slices(oh, ow, kh, kw, self.stride)
             y = xp[:, :, sl[0][0], sl[0][1]].copy()
             for r, col in sl[1:]:

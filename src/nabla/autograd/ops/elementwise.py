@@ -75,7 +75,9 @@ class Neg(Function):
 class Pow(Function):
     """y = a ** b (tensor exponent).
 
-    VJP: ga = g * b * a^(b-1), gb = g * y * log(a), taken as 0 where a == 0 (as PyTorch).
+    VJP: ga = g * b * a^(b-1), taken as 0 where b == 0 (y = 1 does not depend on a, even at
+    a = 0); gb = g * y * log(a), taken as 0 where a == 0 and b >= 0 (y = 0^b is constant
+    there, the convention 0 log 0 = 0). Both as PyTorch; at a = 0, b < 0 they are -inf.
     """
 
     def forward(self, a: Array, b: Array) -> Array:
@@ -86,17 +88,22 @@ class Pow(Function):
     def backward(self, g: Array) -> tuple[Array | None, Array | None]:
         need_a, need_b = self.needs_grad
         a, b = self.a, self.b
-        ga = g * b * a ** (b - 1) if need_a else None
-        gb = None
-        if need_b:
+        ga = gb = None
+        if need_a:
+            # where b == 0 the factor b is 0: use base 1 there so that 0 ** -1 is never formed;
+            # elsewhere 0 ** (b - 1) with b < 1 is inf, quietly (as PyTorch)
             with np.errstate(divide="ignore", invalid="ignore"):
-                log_a = np.log(np.where(a == 0, 1, a))
+                ga = g * b * np.where(b == 0, 1, a) ** (b - 1)
+        if need_b:
+            with np.errstate(divide="ignore", invalid="ignore"):  # log(0) = -inf, log(<0) nan
+                log_a = np.log(np.where((a == 0) & (b >= 0), 1, a))
             gb = g * self.y * log_a
         return ga, gb
 
 
 class PowScalar(Function):
-    """y = x ** p for a constant p.  VJP: gx = g * p * x^(p-1)."""
+    """y = x ** p for a constant p.  VJP: gx = g * p * x^(p-1); 0 for p = 0 (y = 1, also at
+    x = 0, as PyTorch)."""
 
     def __init__(self, p: float) -> None:
         self.p = p
@@ -109,7 +116,10 @@ class PowScalar(Function):
         p = self.p
         if p == 2:
             return (g * (2 * self.x),)
-        return (g * (p * self.x ** (p - 1)),)
+        if p == 0:
+            return (np.zeros_like(g),)
+        with np.errstate(divide="ignore"):  # 0 ** (p - 1) with p < 1 is inf (as PyTorch)
+            return (g * (p * self.x ** (p - 1)),)
 
 
 class Exp(Function):
@@ -228,17 +238,22 @@ class Where(Function):
 
 
 class Cast(Function):
-    """y = x converted to ``dtype``.  VJP: gx = g converted back to x's dtype."""
+    """y = x converted to ``dtype``.  VJP: gx = g converted back to x's dtype.
+
+    A value beyond a floating dtype's range becomes +-inf quietly (as ``torch.Tensor.to``).
+    """
 
     def __init__(self, dtype: Any) -> None:
         self.dtype = np.dtype(dtype)
 
     def forward(self, x: Array) -> Array:
         self.in_dtype = x.dtype
-        return x.astype(self.dtype)
+        with np.errstate(over="ignore"):
+            return x.astype(self.dtype)
 
     def backward(self, g: Array) -> tuple[Array]:
-        return (g.astype(self.in_dtype),)
+        with np.errstate(over="ignore"):
+            return (g.astype(self.in_dtype),)
 
 
 # ---- functional forms --------------------------------------------------------------------

@@ -4,6 +4,11 @@ A loss written as ``log(softmax(x))`` overflows and records several nodes; these
 logits (cross-entropy, binary cross-entropy with logits) or log-probabilities (NLL) and use
 the stable forms, with PyTorch's ``reduction``, ``weight``, ``ignore_index`` and
 ``label_smoothing``. Every op keeps float32 float32.
+
+float16 is computed in float32 and the results cast back (PyTorch's "opmath" for half on
+the CPU): intermediate sums and logs of float16 overflow or lose most of their digits, and
+binary cross-entropy's clamp 1e-12 is 0 in float16. A gradient too large for float16
+saturates at its largest finite value (65504) instead of overflowing to inf.
 """
 
 from __future__ import annotations
@@ -15,6 +20,50 @@ from nabla.autograd.ops.activation import stable_sigmoid
 from nabla.backend import xp as np  # the array module (NumPy; one place to swap)
 
 Array = np.ndarray
+
+
+_HALF = np.dtype(np.float16)
+_HALF_MAX = float(np.finfo(np.float16).max)
+
+
+def _up(a: Any) -> Any:
+    """A float16 array as float32; anything else unchanged."""
+    return a.astype(np.float32) if isinstance(a, np.ndarray) and a.dtype == _HALF else a
+
+
+def _down(a: Array, dtype: Any, saturate: bool = False) -> Array:
+    """``a`` cast back to ``dtype`` (float16 -> finite values beyond its range become inf,
+    or +-65504 with ``saturate``; infinities and nan stay)."""
+    if a.dtype == dtype:
+        return a
+    if saturate:
+        a = np.where(np.isfinite(a), np.clip(a, -_HALF_MAX, _HALF_MAX), a)
+    with np.errstate(over="ignore"):
+        return a.astype(dtype)
+
+
+class _LossFunction(Function):
+    """A loss op: subclasses write ``_forward`` / ``_backward`` on float32 or float64 arrays;
+    float16 inputs are computed in float32 and the loss and gradients cast back."""
+
+    def forward(self, x: Array, *others: Array) -> Array:
+        self.dtype = x.dtype
+        if x.dtype != _HALF:
+            return self._forward(x, *others)
+        return _down(self._forward(_up(x), *[_up(o) for o in others]), _HALF)
+
+    def backward(self, g: Array) -> tuple[Array | None, ...]:
+        if self.dtype != _HALF:
+            return self._backward(g)
+        grads = self._backward(_up(g))
+        return tuple(None if gr is None else _down(gr, _HALF, saturate=True) for gr in grads)
+
+    # (*args: Any, **kwargs: Any) lets each loss declare its own inputs, as Function does
+    def _forward(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} does not define _forward")
+
+    def _backward(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} does not define _backward")
 
 
 def _reduce(loss: Array, reduction: str, denom: Any = None) -> Array:
@@ -58,7 +107,7 @@ def _unrows(g: Array, shape: tuple[int, ...]) -> Array:
     return np.moveaxis(g.reshape((shape[0],) + shape[2:] + (c,)), -1, 1)
 
 
-class CrossEntropy(Function):
+class CrossEntropy(_LossFunction):
     """Cross-entropy of logits ``x`` (N, C, ...) with class indices or probabilities.
 
     With log-probabilities ``l = log_softmax(x)`` over the class axis, per prediction i:
@@ -68,8 +117,10 @@ class CrossEntropy(Function):
     * probabilities T:  loss_i = -sum_c w_c T'_{ic} l_{ic} with T' = (1 - eps) T + eps / C;
       'mean' divides by the number of predictions.
 
-    ``eps`` is the label smoothing of the notes (1 - eps on the true class, eps / C spread
-    over all), ``w`` the class weights (1 when absent). This is PyTorch's definition.
+    ``eps`` is PyTorch's label smoothing (1 - eps + eps / C on the true class, eps / C on
+    each other; the notes' form, 1 - eps on the true class and eps / (C - 1) on each other,
+    is this with eps C / (C - 1): see ``nabla.nn.functional.cross_entropy``), ``w`` the
+    class weights (1 when absent). This is PyTorch's definition.
 
     VJP (p = softmax(x), s the reduction's scale of g):
     indices: gx_ij = s [(1 - eps) w_{t_i} (p_ij - [j = t_i]) + eps / C (W p_ij - w_j)] k_i
@@ -91,7 +142,7 @@ class CrossEntropy(Function):
         self.reduction = reduction
         self.eps = label_smoothing
 
-    def forward(self, x: Array, probs: Array | None = None) -> Array:
+    def _forward(self, x: Array, probs: Array | None = None) -> Array:
         self.shape = x.shape
         z = _rows(x)
         z = z - z.max(axis=1, keepdims=True)
@@ -132,7 +183,7 @@ class CrossEntropy(Function):
         self.denom = denom
         return _reduce(loss.reshape(out_shape), self.reduction, denom)
 
-    def backward(self, g: Array) -> tuple[Array | None, ...]:
+    def _backward(self, g: Array) -> tuple[Array | None, ...]:
         logp, w, eps = self.logp, self.weight, self.eps
         m, c = logp.shape
         s = _grad_scale(g, self.reduction, self.denom, logp.dtype)
@@ -167,7 +218,7 @@ class CrossEntropy(Function):
         return _unrows(gx, self.shape), gt
 
 
-class NLL(Function):
+class NLL(_LossFunction):
     """Negative log-likelihood of log-probabilities ``x`` (N, C, ...) at class indices t.
 
     loss_i = -w_{t_i} x_{i t_i} (0 where t_i == ignore_index); 'mean' divides by the sum of
@@ -184,7 +235,7 @@ class NLL(Function):
         self.target, self.weight = target, weight
         self.ignore_index, self.reduction = ignore_index, reduction
 
-    def forward(self, x: Array) -> Array:
+    def _forward(self, x: Array) -> Array:
         self.shape = x.shape
         z = _rows(x)
         m = z.shape[0]
@@ -199,7 +250,7 @@ class NLL(Function):
         out_shape = (self.shape[0],) + self.shape[2:] if len(self.shape) > 1 else ()
         return _reduce(loss.reshape(out_shape), self.reduction, self.denom)
 
-    def backward(self, g: Array) -> tuple[Array]:
+    def _backward(self, g: Array) -> tuple[Array]:
         m = self.ts.shape[0]
         c = self.shape[1] if len(self.shape) > 1 else self.shape[0]
         s = _grad_scale(g, self.reduction, self.denom, self.wt.dtype)
@@ -211,7 +262,7 @@ class NLL(Function):
 _LOG_MIN = -100.0  # PyTorch clamps the logs of binary cross-entropy at -100
 
 
-class BinaryCrossEntropy(Function):
+class BinaryCrossEntropy(_LossFunction):
     """loss = -w [y log p + (1 - y) log(1 - p)] with each log clamped at -100 (as PyTorch).
 
     VJP: gp = s w (p - y) / max(p (1 - p), 1e-12); gy = -s w (log p - log(1 - p)).
@@ -220,7 +271,7 @@ class BinaryCrossEntropy(Function):
     def __init__(self, weight: Array | None = None, reduction: str = "mean") -> None:
         self.weight, self.reduction = weight, reduction
 
-    def forward(self, p: Array, y: Array) -> Array:
+    def _forward(self, p: Array, y: Array) -> Array:
         self.p, self.y = p, y
         with np.errstate(divide="ignore"):
             self.lp = np.maximum(np.log(p), _LOG_MIN)
@@ -231,7 +282,7 @@ class BinaryCrossEntropy(Function):
         self.size = loss.size
         return _reduce(loss, self.reduction)
 
-    def backward(self, g: Array) -> tuple[Array | None, Array | None]:
+    def _backward(self, g: Array) -> tuple[Array | None, Array | None]:
         p, y, w = self.p, self.y, self.weight
         s = _grad_scale(g, self.reduction, self.size, p.dtype)
         if w is not None:
@@ -242,7 +293,7 @@ class BinaryCrossEntropy(Function):
         return gp, gy
 
 
-class BinaryCrossEntropyWithLogits(Function):
+class BinaryCrossEntropyWithLogits(_LossFunction):
     """loss = w [(1 - y) x + c softplus(-x)] with c = 1 + (pos_weight - 1) y, which equals
     -w [pos_weight y log sigmoid(x) + (1 - y) log(1 - sigmoid(x))] without overflow:
     softplus(-x) = max(-x, 0) + log1p(exp(-|x|)).
@@ -255,7 +306,7 @@ class BinaryCrossEntropyWithLogits(Function):
     ) -> None:
         self.weight, self.pos_weight, self.reduction = weight, pos_weight, reduction
 
-    def forward(self, x: Array, y: Array) -> Array:
+    def _forward(self, x: Array, y: Array) -> Array:
         self.x, self.y = x, y
         self.sp = np.maximum(-x, 0) + np.log1p(np.exp(-np.abs(x)))  # softplus(-x)
         c = 1 if self.pos_weight is None else 1 + (self.pos_weight - 1) * y
@@ -266,7 +317,7 @@ class BinaryCrossEntropyWithLogits(Function):
         self.size = loss.size
         return _reduce(loss, self.reduction)
 
-    def backward(self, g: Array) -> tuple[Array | None, Array | None]:
+    def _backward(self, g: Array) -> tuple[Array | None, Array | None]:
         x, y, w = self.x, self.y, self.weight
         s = _grad_scale(g, self.reduction, self.size, x.dtype)
         if w is not None:

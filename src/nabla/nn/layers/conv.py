@@ -41,7 +41,13 @@ class Conv2d(Module):
     -----
     input (N, C_in, H, W) or (C_in, H, W) -> output (N, C_out, H_out, W_out) with
     H_out = floor((H + 2 padding - dilation (kh - 1) - 1) / stride) + 1 (the notes'
-    (W - F + 2P) / S + 1).
+    (W - F + 2P) / S + 1), ``nn.conv_output_size(H, kh, stride, padding, dilation)``.
+
+    A stride that does not tile the input (7x7 input, 3x3 kernel, stride 3: (7 - 3) / 3 + 1
+    is not an integer) is floored, as in PyTorch, and the last rows and columns are never
+    read; the notes count such a stride as invalid. To refuse it, check the sizes first:
+    ``nn.conv_output_size(7, 3, stride=3, strict=True)`` raises ``ValueError`` naming the
+    input sizes and strides that would tile.
 
     Attributes
     ----------
@@ -110,7 +116,8 @@ class Conv2d(Module):
             init.uniform_(self.bias, -bound, bound, rng=gen)
 
     def output_shape(self, h: int, w: int) -> tuple[int, int, int]:
-        """(C_out, H_out, W_out) for an input of height h and width w."""
+        """(C_out, H_out, W_out) for an input of height h and width w (the formula of
+        ``nabla.nn.functional.conv_output_size``)."""
         from nabla.autograd.ops.conv import out_size
 
         (kh, kw), (sh, sw), (ph, pw), (dh, dw) = (

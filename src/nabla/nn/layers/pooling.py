@@ -24,7 +24,9 @@ class _Pool2d(Module):
         )
 
     def output_shape(self, h: int, w: int) -> tuple[int, int]:
-        """(H_out, W_out): floor((H + 2 p - k) / s) + 1 per dimension."""
+        """(H_out, W_out): floor((H + 2 p - k) / s) + 1 per dimension (see
+        ``nabla.nn.functional.conv_output_size``, which can also refuse a stride that does
+        not tile the input)."""
         out_size = _conv.out_size
         (kh, kw), (sh, sw), (ph, pw) = self.kernel_size, self.stride, self.padding
         return out_size(h, kh, ph, sh), out_size(w, kw, pw, sw)
@@ -41,11 +43,14 @@ class MaxPool2d(_Pool2d):
     kernel_size : int or (int, int)
     stride : int or (int, int), optional
     padding : int or (int, int), default 0
-        Implicit -inf padding on each side, at most half the kernel.
+        Implicit -inf padding on each side (the smallest integer for integer input), at
+        most half the kernel.
 
     Shape
     -----
-    (N, C, H, W) or (C, H, W) -> (N, C, H_out, W_out), H_out = floor((H + 2p - k) / s) + 1.
+    (N, C, H, W) or (C, H, W) -> (N, C, H_out, W_out), H_out = floor((H + 2p - k) / s) + 1
+    (PyTorch's floor when the stride does not tile the input;
+    ``nn.conv_output_size(..., strict=True)`` refuses such a stride).
 
     Examples
     --------
@@ -95,5 +100,6 @@ class AvgPool2d(_Pool2d):
     def forward(self, input: Any) -> Tensor:
         x = input if isinstance(input, Tensor) else to_tensor(input, self._who)
         F._check_spatial(x, self._who, None, self.kernel_size, self.padding)
+        F._check_floating(x, self._who)
         op = _conv.AvgPool2d(self.kernel_size, self.stride, self.padding, self.count_include_pad)
         return F._batched(x, op)
