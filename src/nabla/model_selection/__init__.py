@@ -2,6 +2,8 @@
 
 * :class:`BootstrapCI` — a confidence band for any estimator's predictions, by refitting
   it on bootstrap resamples (seed 000), with a shortcut for kernel ridge;
+* :func:`ideal_interval` — the interval the bootstrap imitates: refits on fresh training
+  sets drawn from a known data generator (simulated data);
 * :func:`bootstrap_ci` — the bootstrap interval of a statistic of the data (as
   :func:`scipy.stats.bootstrap`, on the same resamples);
 * :class:`KFold`, :class:`StratifiedKFold`, :func:`cross_val_score`,
@@ -46,6 +48,7 @@ from __future__ import annotations
 
 from nabla.model_selection._bootstrap import BootstrapResult, bootstrap_ci
 from nabla.model_selection._bootstrap_ci import BootstrapCI
+from nabla.model_selection._ideal import ideal_interval
 from nabla.model_selection._split import KFold, StratifiedKFold
 from nabla.model_selection._validation import cross_val_score, cross_validate
 
@@ -57,4 +60,5 @@ __all__ = [
     "bootstrap_ci",
     "cross_val_score",
     "cross_validate",
+    "ideal_interval",
 ]

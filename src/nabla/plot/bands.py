@@ -1,4 +1,7 @@
-"""Confidence bands around a prediction (seed 000's bootstrap figure) and decision boundaries.
+"""Confidence bands around a prediction (the bootstrap lecture's figure).
+
+The decision boundaries that used to live here are in ``nabla.plot.boundary``, which
+shares ``save_figure``.
 
 Figures are built with matplotlib's object API on the Agg canvas, never through
 ``pyplot``: nothing global (the backend, the current figure) changes, and no window opens.
@@ -36,7 +39,7 @@ def plot_confidence_band(
 ) -> Any:
     """Draw a prediction ``f(x)`` with its confidence band ``[lower, upper]``.
 
-    As in seed 000's bootstrap figure: the shaded band, the fit on the full data, a few
+    As in the bootstrap lecture's figure: the shaded band, the fit on the full data, a few
     bootstrap fits ``f_b(x)`` in thin lines, the training points and, when known, the true
     function.
 
@@ -105,88 +108,6 @@ def plot_confidence_band(
     return fig
 
 
-def plot_decision_boundary(
-    estimator: Any,
-    X: ArrayLike,
-    y: ArrayLike | None = None,
-    *,
-    resolution: int = 200,
-    margin: float = 0.1,
-    title: str | None = None,
-    ax: Any = None,
-    path: str | os.PathLike[str] | None = None,
-) -> Any:
-    """Draw the regions a fitted classifier assigns to each class, over 2-D inputs.
-
-    The classifier's ``predict`` is evaluated on a ``resolution x resolution`` grid
-    covering the data plus ``margin`` of its range on each side; the regions are filled
-    by class and the points ``X`` (coloured by ``y`` when given) drawn on top.
-
-    Parameters
-    ----------
-    estimator : fitted classifier
-        Anything with ``predict`` on 2 features.
-    X : array-like of shape (n_samples, 2)
-    y : array-like of shape (n_samples,), optional
-    resolution : int, default=200
-        Grid points per axis, at least 2.
-    margin : float, default=0.1
-        Extra space around the data, as a fraction of its range.
-    title : str, optional
-    ax : matplotlib Axes, optional
-    path : str or path-like, optional
-        Also save the figure there, atomically.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-    """
-    X_arr = np.asarray(X, dtype=np.float64)
-    if X_arr.ndim != 2 or X_arr.shape[1] != 2:
-        raise ValueError(
-            f"plot_decision_boundary: X must have 2 features, shape (n_samples, 2); got "
-            f"shape {X_arr.shape}."
-        )
-    if isinstance(resolution, bool) or not isinstance(resolution, int) or resolution < 2:
-        raise ValueError(
-            f"plot_decision_boundary: resolution must be an int >= 2; got {resolution!r}."
-        )
-    low, high = X_arr.min(axis=0), X_arr.max(axis=0)
-    pad = margin * np.where(high > low, high - low, 1.0)
-    g0 = np.linspace(low[0] - pad[0], high[0] + pad[0], resolution)
-    g1 = np.linspace(low[1] - pad[1], high[1] + pad[1], resolution)
-    xx, yy = np.meshgrid(g0, g1)
-    labels = np.asarray(estimator.predict(np.column_stack([xx.ravel(), yy.ravel()])))
-    known = getattr(estimator, "classes_", None)
-    if known is not None:
-        classes = np.asarray(known)
-    else:
-        seen = [labels] if y is None else [labels, np.asarray(y)]
-        classes = np.unique(np.concatenate(seen))
-    zz = _codes(classes, labels).reshape(xx.shape).astype(np.float64)
-
-    fig, ax = _figure_and_axes(ax)
-    levels = np.arange(len(classes) + 1) - 0.5
-    ax.contourf(xx, yy, zz, levels=levels, cmap="tab10", vmin=0, vmax=9, alpha=0.3)
-    if len(classes) > 1:
-        ax.contour(xx, yy, zz, levels=levels[1:-1], colors="black", linewidths=0.8)
-    if y is not None:
-        point_codes = _codes(classes, np.asarray(y))
-        ax.scatter(
-            X_arr[:, 0], X_arr[:, 1], c=point_codes, cmap="tab10", vmin=0, vmax=9,
-            s=14, edgecolors="black", linewidths=0.3,
-        )  # fmt: skip
-    else:
-        ax.scatter(X_arr[:, 0], X_arr[:, 1], s=14, color="black")
-    ax.set_xlabel("x1")
-    ax.set_ylabel("x2")
-    if title:
-        ax.set_title(title)
-    if path is not None:
-        save_figure(fig, path)
-    return fig
-
-
 def save_figure(fig: Any, path: str | os.PathLike[str]) -> Path:
     """Write ``fig`` to ``path`` atomically: a temporary sibling, fsynced, then renamed.
 
@@ -207,14 +128,10 @@ def save_figure(fig: Any, path: str | os.PathLike[str]) -> Path:
 
 
 def _figure_and_axes(ax: Any) -> tuple[Any, Any]:
-    if ax is not None:
-        return ax.figure, ax
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
+    from nabla.plot._figure import new_axes
 
-    fig = Figure(figsize=(7.0, 4.5))
-    FigureCanvasAgg(fig)
-    return fig, fig.add_subplot()
+    ax = new_axes(ax, figsize=(7.0, 4.5))
+    return ax.figure, ax
 
 
 def _as_1d(values: ArrayLike, name: str) -> np.ndarray:
@@ -226,13 +143,3 @@ def _as_1d(values: ArrayLike, name: str) -> np.ndarray:
             f"plot_confidence_band: {name} must be 1-D (or one column); got shape {arr.shape}."
         )
     return arr
-
-
-def _codes(classes: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    """Position of each label in ``classes`` (which need not be sorted)."""
-    order = np.argsort(classes)
-    pos = np.searchsorted(classes[order], labels)
-    pos = np.clip(pos, 0, len(classes) - 1)
-    if not np.all(classes[order][pos] == labels):
-        raise ValueError("plot_decision_boundary: y has labels the estimator does not know.")
-    return order[pos]
