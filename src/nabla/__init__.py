@@ -37,6 +37,7 @@ _SUBMODULES = {
     "model_selection",
     "ensemble",
     "datasets",
+    "distributions",
 }
 
 __all__ = ["Tensor", "__version__", "enable_grad", "is_grad_enabled", "no_grad", "tensor"]

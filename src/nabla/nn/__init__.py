@@ -47,6 +47,7 @@ from nabla.nn.loss import (
 )
 from nabla.nn.module import IncompatibleKeys, Module, RemovableHandle
 from nabla.nn.parameter import Parameter
+from nabla.nn.summary import ModelSummary, summary
 
 __all__ = [
     "ELU",
@@ -68,6 +69,7 @@ __all__ = [
     "MSELoss",
     "MaxPool2d",
     "Maxout",
+    "ModelSummary",
     "Module",
     "ModuleDict",
     "ModuleList",
@@ -86,6 +88,7 @@ __all__ = [
     "functional",
     "init",
     "models",
+    "summary",
 ]
 
 

@@ -478,5 +478,17 @@ class Module:
             main += "\n  " + "\n  ".join(lines) + "\n"
         return main + ")"
 
+    def num_parameters(self, trainable_only: bool = False) -> int:
+        """Number of scalar parameters, shared ones once (``nabla.nn.summary``)."""
+        from nabla.nn.summary import num_parameters
+
+        return num_parameters(self, trainable_only)
+
+    def summary(self, input_shape: Any, **kwargs: Any) -> Any:
+        """Each layer's output shape, parameters and MACs: ``nabla.nn.summary(self, ...)``."""
+        from nabla.nn.summary import summary
+
+        return summary(self, input_shape, **kwargs)
+
     def __dir__(self) -> list[str]:
         return sorted(set(super().__dir__()))
