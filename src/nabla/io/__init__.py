@@ -7,9 +7,15 @@
 - ``save_state_dict`` / ``load_state_dict``: plain arrays.
 
 Every write goes to a temporary file in the target's folder, is fsynced and renamed over
-the target (``atomic_write_bytes``). Loading never unpickles; truncated, corrupted,
-foreign and pickle files are refused with a ``ValueError`` naming the path. Class names
-in files are resolved only through the explicit registry (``register_model``).
+the target (``atomic_write_bytes``); a read-only target is refused with ``PermissionError``
+unless ``force=True``, and the temporary files of saves killed mid-write are removed by
+the next save to the same path. The same model and metadata always give the same bytes.
+
+Loading never unpickles; truncated, corrupted, foreign, pickle and malformed files are
+refused with a ``ValueError`` naming the path, and the header is checked against the
+file (and the model description against the arrays it holds) before anything is
+allocated. Class names in files are resolved only through the explicit registry
+(``register_model``).
 
 Examples
 --------

@@ -7,19 +7,33 @@ a file.
 
 Each entry is ``name -> (class, config(module) -> dict, build(config) -> module)``: the
 config function reads a layer's constructor arguments back from its attributes, and the
-build function calls the constructor (with a fixed ``rng`` where the constructor draws
-initial weights, so that loading does not disturb ``nn.init``'s default generator; the
-weights are overwritten by the file's anyway).
+build function calls the constructor. Where a constructor draws initial weights it is given
+a generator that draws only zeros (``_builtins.NoDraws``): loading computes nothing random, does not
+disturb ``nn.init``'s default generator, and the file's weights replace the zeros.
+
+A tree is checked whole before anything is built (:func:`plan`): every node's keys and
+class, the types of the built-in layers' configs (``_schema``), child names (non-empty, no
+'.', not one of the module's own attributes such as ``forward`` or ``_modules``), at most
+``MAX_MODULES`` modules nested at most ``MAX_NESTING`` deep. :func:`describe` applies the
+same checks, so a model that saves also loads.
 """
 
 from __future__ import annotations
 
+import functools
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
+
+from nabla.io._builtins import KEEPS_CHILD_NAMES, ZOO_CHILDREN, ZOO_RESERVED, assemble
+from nabla.io._schema import CONFIGS, State, check_config, layer_state, show
 
 ConfigFn = Callable[[Any], dict[str, Any]]
 BuildFn = Callable[[dict[str, Any]], Any]
+
+MAX_MODULES = 100_000
+MAX_NESTING = 32
 
 _REGISTRY: dict[str, tuple[type, ConfigFn | None, BuildFn | None]] = {}
 _BUILTINS_LOADED = False
@@ -62,160 +76,17 @@ def register_model(
     _REGISTRY[name] = (cls, config, build)
 
 
-def _dtype(m: Any) -> str:
-    return str(m.weight.data.dtype)
-
-
-def _bn_dtype(m: Any) -> str:
-    t = m.weight if m.weight is not None else m.running_mean
-    return "float32" if t is None else str(t.data.dtype)
-
-
-def _with_rng(cls: type) -> BuildFn:
-    return lambda cfg: cls(**cfg, rng=0)
-
-
 def _load_builtins() -> None:
     """Register nabla.nn's layers and containers (and its model zoo, when present)."""
     global _BUILTINS_LOADED
     if _BUILTINS_LOADED:
         return
     _BUILTINS_LOADED = True
-    from nabla import nn
+    from nabla.io._builtins import layer_entries, zoo_entries
 
-    def bias(m: Any) -> bool:
-        return m.bias is not None
-
-    entries: dict[str, tuple[type, ConfigFn | None, BuildFn | None]] = {
-        "Sequential": (nn.Sequential, None, None),
-        "ModuleList": (nn.ModuleList, None, None),
-        "Linear": (
-            nn.Linear,
-            lambda m: {
-                "in_features": m.in_features,
-                "out_features": m.out_features,
-                "bias": bias(m),
-                "dtype": _dtype(m),
-            },
-            _with_rng(nn.Linear),
-        ),
-        "Conv2d": (
-            nn.Conv2d,
-            lambda m: {
-                "in_channels": m.in_channels,
-                "out_channels": m.out_channels,
-                "kernel_size": list(m.kernel_size),
-                "stride": list(m.stride),
-                "padding": list(m.padding),
-                "dilation": list(m.dilation),
-                "bias": bias(m),
-                "dtype": _dtype(m),
-            },
-            _with_rng(nn.Conv2d),
-        ),
-        "Maxout": (
-            nn.Maxout,
-            lambda m: {
-                "in_features": m.in_features,
-                "out_features": m.out_features,
-                "pieces": m.pieces,
-                "bias": bias(m),
-                "dtype": _dtype(m),
-            },
-            _with_rng(nn.Maxout),
-        ),
-        "PReLU": (
-            nn.PReLU,
-            lambda m: {"num_parameters": m.num_parameters, "init": m.init, "dtype": _dtype(m)},
-            None,
-        ),
-        "Dropout": (nn.Dropout, lambda m: {"p": m.p, "inverted": m.inverted}, None),
-        "MaxPool2d": (
-            nn.MaxPool2d,
-            lambda m: {
-                "kernel_size": list(m.kernel_size),
-                "stride": list(m.stride),
-                "padding": list(m.padding),
-            },
-            None,
-        ),
-        "AvgPool2d": (
-            nn.AvgPool2d,
-            lambda m: {
-                "kernel_size": list(m.kernel_size),
-                "stride": list(m.stride),
-                "padding": list(m.padding),
-                "count_include_pad": m.count_include_pad,
-            },
-            None,
-        ),
-        "Flatten": (nn.Flatten, lambda m: {"start_dim": m.start_dim, "end_dim": m.end_dim}, None),
-        "Unflatten": (
-            nn.Unflatten,
-            lambda m: {"dim": m.dim, "unflattened_size": list(m.unflattened_size)},
-            None,
-        ),
-        "Identity": (nn.Identity, None, None),
-        "ReLU": (nn.ReLU, None, None),
-        "Sigmoid": (nn.Sigmoid, None, None),
-        "Tanh": (nn.Tanh, None, None),
-        "LeakyReLU": (nn.LeakyReLU, lambda m: {"negative_slope": m.negative_slope}, None),
-        "ELU": (nn.ELU, lambda m: {"alpha": m.alpha}, None),
-        "Softplus": (nn.Softplus, lambda m: {"beta": m.beta, "threshold": m.threshold}, None),
-        "Softmax": (nn.Softmax, lambda m: {"dim": m.dim}, None),
-        "LogSoftmax": (nn.LogSoftmax, lambda m: {"dim": m.dim}, None),
-    }
-    for bn in ("BatchNorm1d", "BatchNorm2d"):
-        entries[bn] = (
-            getattr(nn, bn),
-            lambda m: {
-                "num_features": m.num_features,
-                "eps": m.eps,
-                "momentum": m.momentum,
-                "affine": m.affine,
-                "track_running_stats": m.track_running_stats,
-                "dtype": _bn_dtype(m),
-            },
-            None,
-        )
-    _REGISTRY.update(entries)
-    _register_zoo()
-
-
-def _register_zoo() -> None:
-    """The networks of ``nabla.nn.models``; they are rebuilt from their children."""
-    from nabla.nn import models
-
-    for name in ("LeNet5", "ConvNet", "Autoencoder", "XORNet"):
-        cls = getattr(models, name, None)
-        if isinstance(cls, type):
-            _REGISTRY.setdefault(name, (cls, None, None))
-    mlp = getattr(models, "MLP", None)
-    if isinstance(mlp, type):
-
-        def build_mlp(children: dict[str, Any]) -> Any:
-            net = _assemble(mlp, children)
-            # the one attribute MLP keeps besides its layers: the widths, from the Linears
-            linears = [c for c in children.values() if type(c).__name__ == "Linear"]
-            if linears:
-                net.sizes = [linears[0].in_features] + [m.out_features for m in linears]
-            return net
-
-        _REGISTRY.setdefault("MLP", (mlp, None, build_mlp))
-    gate = getattr(models, "LogicGate", None)
-    if isinstance(gate, type):
-        _REGISTRY.setdefault(
-            "LogicGate",
-            (
-                gate,
-                lambda m: {
-                    "weights": m.weight.data[0].tolist(),
-                    "bias": float(m.bias.data[0]),
-                    "dtype": _dtype(m),
-                },
-                None,
-            ),
-        )
+    _REGISTRY.update(layer_entries())
+    for name, entry in zoo_entries().items():
+        _REGISTRY.setdefault(name, entry)
 
 
 def _name_of(module: Any) -> str:
@@ -234,73 +105,174 @@ def _name_of(module: Any) -> str:
     )
 
 
-def describe(module: Any) -> dict[str, Any]:
-    """The architecture of ``module`` as a JSON-able tree of registered class names."""
+def _describe(module: Any) -> dict[str, Any]:
     name = _name_of(module)
     _, config, _ = _REGISTRY[name]
     node: dict[str, Any] = {"class": name}
     if config is not None:
         node["config"] = config(module)
     elif module._modules:
-        node["children"] = [[k, describe(c)] for k, c in module._modules.items()]
+        node["children"] = [[k, _describe(c)] for k, c in module._modules.items()]
     return node
 
 
-def _assemble(cls: type, children: dict[str, Any]) -> Any:
-    """A ``cls`` whose whole state is its children, without running its constructor.
+def describe(module: Any) -> dict[str, Any]:
+    """The architecture of ``module`` as a JSON-able tree of registered class names.
 
-    Used for the model zoo's networks, whose constructors take hyper-parameters that
-    only shape the children; ``cls`` comes from the registry, never from a string.
+    Raises ``TypeError`` for a class that is not registered, ``ValueError`` for a tree
+    that :func:`build` would refuse (so that every model that saves also loads).
     """
+    if _nesting(module) > MAX_NESTING:
+        raise ValueError(f"nabla.io: the model nests modules more than {MAX_NESTING} deep")
+    node = _describe(module)
+    try:
+        plan(node)
+    except ValueError as exc:
+        raise ValueError(f"nabla.io: the model cannot be saved so that it loads: {exc}") from None
+    return node
+
+
+def _nesting(module: Any) -> int:
+    deepest, stack = 0, [(module, 1)]
+    while stack and deepest <= MAX_NESTING:
+        m, d = stack.pop()
+        deepest = max(deepest, d)
+        stack.extend((c, d + 1) for c in m._modules.values() if c is not None)
+    return deepest
+
+
+# ---- checking a tree -------------------------------------------------------------------------
+@dataclass
+class Plan:
+    """What :func:`plan` found: the state dict the built model will have (name -> (shape,
+    dtype)), except below ``opaque`` prefixes (modules built by user code, whose state is
+    known only once built), and the number of modules."""
+
+    state: State = field(default_factory=dict)
+    opaque: list[str] = field(default_factory=list)
+    modules: int = 0
+
+
+@functools.cache
+def _reserved(cls: type) -> frozenset[str]:
+    """Names a child may not take: the class's attributes and a Module's own fields."""
     from nabla.nn.module import Module
 
-    obj: Any = object.__new__(cls)
-    Module.__init__(obj)
-    for k, c in children.items():
-        setattr(obj, k, c)
-    return obj
+    bare: Any = object.__new__(Module)
+    Module.__init__(bare)
+    return frozenset(dir(cls)) | frozenset(vars(bare))
 
 
-def build(node: Any) -> Any:
-    """Rebuild a module from :func:`describe`'s tree; ``ValueError`` for a bad tree."""
-    from nabla.nn.container import ModuleList, Sequential
+def _children(name: str, cls: type, children: Any) -> list[tuple[str, Any]]:
+    if not isinstance(children, list) or not all(
+        isinstance(c, list) and len(c) == 2 and isinstance(c[0], str) for c in children
+    ):
+        raise ValueError(f"the children of {name!r} must be [name, node] pairs")
+    names = [k for k, _ in children]
+    reserved = _reserved(cls) | ZOO_RESERVED.get(name, set())
+    for k in names:
+        if not k or "." in k or len(k) > 200 or k in reserved:
+            raise ValueError(
+                f"{name} cannot have a child named {show(k)} (names are non-empty, without "
+                f"'.', and not an attribute of {cls.__name__})"
+            )
+    if len(set(names)) != len(names):
+        raise ValueError(f"{name} has two children with the same name")
+    expected = ZOO_CHILDREN.get(name)
+    if expected is not None and set(names) != expected:
+        raise ValueError(f"{name} is made of {sorted(expected)}, got {sorted(names)[:12]}")
+    return children
 
+
+def _plan(node: Any, prefix: str, depth: int, out: Plan) -> None:
+    from nabla.nn.container import ModuleList
+
+    out.modules += 1
+    if out.modules > MAX_MODULES or depth > MAX_NESTING:
+        raise ValueError(
+            f"a model has at most {MAX_MODULES:,} modules nested at most {MAX_NESTING} deep"
+        )
     if not isinstance(node, dict) or not isinstance(node.get("class"), str):
-        raise ValueError(f"a model node must be an object with a 'class', got {node!r}")
-    _load_builtins()
+        raise ValueError(f"a model node must be an object with a 'class', got {show(node)}")
     name = node["class"]
+    if not set(node) <= {"class", "config", "children"} or len(node) > 2:
+        raise ValueError(f"the node of {show(name)} has unexpected keys {sorted(node)[:4]}")
     entry = _REGISTRY.get(name)
     if entry is None:
         raise ValueError(
-            f"the model class {name!r} is not in nabla.io's registry (register it with "
+            f"the model class {show(name)} is not in nabla.io's registry (register it with "
             f"nabla.io.register_model before loading)"
         )
     cls, config_fn, build_fn = entry
     if "children" in node:
-        children = node["children"]
-        if (
-            config_fn is not None
-            or not isinstance(children, list)
-            or not all(
-                isinstance(c, list) and len(c) == 2 and isinstance(c[0], str) for c in children
-            )
-        ):
-            raise ValueError(f"the children of {name!r} must be [name, node] pairs")
-        built = OrderedDict((k, build(c)) for k, c in children)
+        if config_fn is not None or name in CONFIGS:
+            raise ValueError(f"{name} is built from a config, not from children")
+        children = _children(name, cls, node["children"])
+        if build_fn is not None and name not in KEEPS_CHILD_NAMES:
+            out.opaque.append(prefix)  # the user's build function names the children
+        for i, (k, child) in enumerate(children):
+            k = str(i) if issubclass(cls, ModuleList) else k
+            _plan(child, f"{prefix}{k}.", depth + 1, out)
+        return
+    config = node.get("config", {})
+    if not isinstance(config, dict):
+        raise ValueError(f"the config of {name} must be an object, got {show(config)}")
+    if config_fn is None and config:
+        raise ValueError(f"{name} takes no config, got {show(config)}")
+    try:
+        check_config(name, config)
+    except ValueError as exc:
+        raise ValueError(f"cannot rebuild {name} from config {show(config)}: {exc}") from None
+    state = layer_state(name, config)
+    if state is None:
+        out.opaque.append(prefix)
+    else:
+        out.state.update({prefix + k: v for k, v in state.items()})
+
+
+def plan(node: Any) -> Plan:
+    """Check a whole tree (see the module docstring) without building anything."""
+    _load_builtins()
+    out = Plan()
+    _plan(node, "", 1, out)
+    return out
+
+
+# ---- building --------------------------------------------------------------------------------
+def _build(node: dict[str, Any]) -> Any:
+    from nabla.nn.container import ModuleList, Sequential
+
+    name = node["class"]
+    cls, _config_fn, build_fn = _REGISTRY[name]
+    if "children" in node:
+        built = OrderedDict((k, _build(c)) for k, c in node["children"])
         if build_fn is not None:
             return build_fn(built)
         if issubclass(cls, ModuleList):
             return cls(list(built.values()))
         if cls is Sequential:
             return cls(built)
-        return _assemble(cls, built)
+        return assemble(cls, built)
     config = node.get("config", {})
-    if not isinstance(config, dict):
-        raise ValueError(f"the config of {name!r} must be an object, got {config!r}")
     try:
         return (build_fn or (lambda c: cls(**c)))(config)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"cannot rebuild {name} from config {config}: {exc}") from None
+    except (TypeError, ValueError, KeyError, AttributeError, IndexError, OverflowError) as exc:
+        raise ValueError(f"cannot rebuild {name} from config {show(config)}: {exc}") from None
+
+
+def build(node: Any) -> Any:
+    """Rebuild a module from :func:`describe`'s tree; ``ValueError`` for a bad tree.
+
+    The tree is checked whole first (:func:`plan`). Layers whose constructors draw random
+    weights get zeros instead: the caller loads the real weights.
+    """
+    plan(node)
+    try:
+        return _build(node)
+    except MemoryError:
+        raise ValueError("the model it describes does not fit in memory") from None
+    except (TypeError, KeyError, AttributeError, IndexError, OverflowError) as exc:
+        raise ValueError(f"the model cannot be rebuilt: {exc}") from None
 
 
 def registered() -> list[str]:
