@@ -102,10 +102,14 @@ def test_user_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
 @pytest.mark.parametrize(
     ("content", "extra", "message"),
     [
-        (None, [], r"--csv: no such file: .*missing\.csv"),
-        ("x,y\n1,2\n3,oops\n", [], r"line 3: expected numbers in columns 'x' and 'y'"),
-        ("x,y\n1,2\n", ["--target", "z"], r"has no column 'z'; its columns are \['x', 'y'\]"),
-        ("a,b,y\n1,2,3\n4,5,6\n", [], r"2 columns besides 'y' \(\['a', 'b'\]\); choose the x"),
+        (None, [], r"load_csv: no such file: '.*missing\.csv'$"),
+        ("x,y\n1,2\n3,oops\n", [], r"the target 'y' of '.*missing\.csv' must hold numbers$"),
+        ("x,y\n1,2\noops,3\n", [], r"line 3, column 'x': a non-numeric value; every"),
+        ("x,y\n1,2\n", ["--target", "z"], r"has no target column 'z' in its header row \(2 col"),
+        ("a,b,y\n1,2,3\n4,5,6\n", [], r"has 2 columns besides 'y'; choose the x column with"),
+        ("x,y,y\n1,2,3\n4,5,6\n", [], r"has duplicate column names \['y'\]; every column"),
+        ("x,y\n1,1e400\n4,5\n", [], r"line 2: the target 'y' is not a finite number"),
+        ("x,y\n1,2\n", [], r"has 1 data rows; the bootstrap needs at least 2"),
     ],
 )
 def test_bad_csv_gives_one_error_line(
@@ -130,18 +134,62 @@ def test_bad_csv_gives_one_error_line(
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--confidence", "1.5"], r"'confidence' parameter of BootstrapCI must be a float"),
-        (["--n-bootstrap", "0"], r"'n_bootstrap' parameter of BootstrapCI must be an int"),
+        (["--confidence", "1.5"], r"--confidence must be in \(0, 1\), got 1\.5$"),
+        (["--confidence", "nan"], r"--confidence must be in \(0, 1\), got nan$"),
+        (["--n-bootstrap", "0"], r"--n-bootstrap must be an integer in 1\.\.50000000, got 0$"),
         (["--csv", "data.csv"], r"--csv needs --target"),
-        (["--grid", "1"], r"--grid must be an int >= 2; got 1"),
+        (["--grid", "1"], r"--grid must be an integer in 2\.\.100000, got 1$"),
+        (["--grid", "1000000000"], r"--grid must be an integer in 2\.\.100000, got 1000000000$"),
+        (["--sigma", "-1"], r"--sigma must be a finite number > 0, got -1\.0$"),
+        (["--sigma", "inf"], r"--sigma must be a finite number > 0, got inf$"),
+        (["--alpha", "nan"], r"--alpha must be a finite number >= 0, got nan$"),
+        (["--alpha", "-1"], r"--alpha must be a finite number >= 0, got -1\.0$"),
+        (["--noise", "inf"], r"--noise must be a finite number >= 0, got inf$"),
+        (["--n-samples", "1"], r"--n-samples must be an integer in 2\.\.10000, got 1$"),
+        (["--n-samples", "10000000"], r"--n-samples must be an integer in 2\.\.10000, got"),
+        (["--seed", str(2**70)], rf"--seed must be an integer in 0\.\.4294967295 .*{2**70}$"),
+        (["--seed", "-1"], r"--seed must be an integer in 0\.\.4294967295 .*got -1$"),
+        (["--n-jobs", "0"], r"--n-jobs must be a positive number of workers"),
+        (["--n-bootstrap", "10000000"], r"--n-bootstrap 10000000 with 100 points .* lower"),
     ],
 )
 def test_bad_options(tmp_path, capsys, args, message) -> None:
+    """Every option is checked before anything is printed (no progress line) or written."""
     out = tmp_path / "never.png"
     assert main(["bootstrap", *args, "--output", str(out)]) == 1
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and re.search(message, err[0])
+    captured = capsys.readouterr()
+    err = captured.err.splitlines()
+    assert captured.out == "" and len(err) == 1, captured.err
+    assert err[0].startswith("nabla bootstrap: error: ") and re.search(message, err[0]), err
     assert not out.exists()
+
+
+@pytest.mark.parametrize("name", ["dir", "band.txt", "readonly.png"])
+def test_bad_output_is_refused_before_the_work(tmp_path, capsys, monkeypatch, name) -> None:
+    import nabla.model_selection
+
+    def never(*args, **kwargs):
+        raise AssertionError("the bootstrap ran before the output was checked")
+
+    monkeypatch.setattr(nabla.model_selection.BootstrapCI, "fit", never)
+    out = tmp_path / name
+    if name == "dir":
+        out.mkdir()
+    elif name == "readonly.png":
+        out.write_bytes(b"previous figure")
+        out.chmod(0o444)
+    rc = main(["bootstrap", "--n-bootstrap", "5", "--output", str(out)])
+    captured = capsys.readouterr()
+    assert rc == 1 and captured.out == ""
+    line = captured.err.strip()
+    assert len(captured.err.splitlines()) == 1 and line.startswith(
+        "nabla bootstrap: error: --output"
+    )
+    assert re.search(r"is a directory|cannot write a \.txt figure|is read-only", line)
+    if name == "readonly.png":
+        assert out.read_bytes() == b"previous figure"
+    elif name == "band.txt":
+        assert not out.exists()
 
 
 def test_output_directory_must_exist(tmp_path: Path, capsys) -> None:

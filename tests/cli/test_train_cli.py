@@ -258,7 +258,7 @@ def test_csv_dataset_and_predict_by_column_name(tmp_path: Path, capsys) -> None:
     reordered = tmp_path / "r.csv"
     reordered.write_text("c,a\n0,1\n")
     rc, _, err = _run(capsys, "predict", str(d / "model.safetensors"), "--input", str(reordered))
-    assert rc == 1 and "lacks the column(s) ['b']" in _one_error_line(err, "predict")
+    assert rc == 1 and "has no column 'b' in its header row" in _one_error_line(err, "predict")
 
 
 def _idx(arr: np.ndarray) -> bytes:
@@ -411,7 +411,7 @@ def test_nan_divergence_keeps_the_last_good_checkpoint(
     ("argv", "match"),
     [
         (["--epochs", "0"], "--epochs must be >= 1, got 0"),
-        (["--lr", "-1"], "--lr must be > 0"),
+        (["--lr", "-1"], r"--lr must be a finite number > 0, got -1\.0$"),
         (["--test-size", "1.5"], r"--test-size must be in \(0, 1\)"),
         (["--model", "cnn", "--dataset", "iris"], "--model cnn needs image data"),
         (["--dataset", "nope"], "unknown dataset 'nope'"),
@@ -429,8 +429,9 @@ def test_bad_options_one_line_and_no_output(tmp_path: Path, capsys, argv, match)
 @pytest.mark.parametrize(
     ("content", "match"),
     [
-        ("a,b\n1,2\n", r"has no target column 'y'; its columns are \['a', 'b'\]"),
-        ("a,y\n1,2\n2,x\nz,1\n", r"line 4, column 'a': non-numeric value 'z'"),
+        ("a,b\n1,2\n", r"has no target column 'y' in its header row \(2 columns\)$"),
+        ("a,Y\n1,2\n", r"has no target column 'y' .*; for 'y' did you mean \['Y'\]\?$"),
+        ("a,y\n1,2\n2,x\nz,1\n", r"line 4, column 'a': a non-numeric value; every"),
     ],
 )
 def test_bad_csv(tmp_path: Path, capsys, content, match) -> None:

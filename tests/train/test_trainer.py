@@ -9,7 +9,14 @@ import pytest
 
 from nabla import io, nn, optim
 from nabla.data import DataLoader, GaussianNoise, TensorDataset
-from nabla.train import Callback, DivergenceError, ModelCheckpoint, Trainer, fit
+from nabla.train import (
+    Callback,
+    DivergenceError,
+    EarlyStopping,
+    ModelCheckpoint,
+    Trainer,
+    fit,
+)
 
 
 def _blobs(n: int = 120, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -171,8 +178,12 @@ def test_resume_refuses_a_different_setup(tmp_path: Path) -> None:
         tr.fit(
             (X, y), epochs=2, batch_size=16, transform=GaussianNoise(0.1, seed=0), resume_from=ckpt
         )
-    net, tr = _resumable(ckpt, [_InterruptAt(-1, -1)])
-    with pytest.raises(ValueError, match=r"callbacks \['ModelCheckpoint'\], this run has"):
+    net, tr = _resumable(ckpt, [EarlyStopping(monitor="loss")])
+    with pytest.raises(
+        ValueError,
+        match=r"callbacks \['ModelCheckpoint'\] \(those that keep state\), this run has "
+        r"\['ModelCheckpoint', 'EarlyStopping'\]",
+    ):
         tr.fit((X, y), epochs=2, batch_size=16, resume_from=ckpt)
     assert _same(before, _weights(net))
     with pytest.raises(FileNotFoundError, match="no such file"):
@@ -337,3 +348,29 @@ def test_trainer_rejects_bad_model_and_data() -> None:
         Trainer(_net(), 3)
     with pytest.raises(TypeError, match="must be a Dataset, a DataLoader or a tuple"):
         _trainer(_net()).fit(np.zeros((4, 2)))
+
+
+def test_weights_that_overflow_in_an_epochs_last_step_are_never_saved(tmp_path: Path) -> None:
+    """One batch per epoch: its loss is finite, the step it takes is not. The epoch's
+    end refuses the weights before validation or a checkpoint sees them."""
+    X = np.ones((8, 2), np.float32)
+    y = np.full(8, 3.0, np.float32)
+    net = nn.Linear(2, 1, rng=0)
+    ckpt = tmp_path / "c.ckpt"
+    trainer = Trainer(
+        net,
+        nn.MSELoss(),
+        optim.SGD(net.parameters(), lr=1e39),  # float32 parameters: lr * g overflows
+        callbacks=[ModelCheckpoint(ckpt)],
+        progress=False,
+    )
+    with (
+        np.errstate(all="ignore"),
+        pytest.raises(
+            DivergenceError,
+            match=r"^Trainer\.fit: the model's '(weight|bias)' became NaN or infinite in epoch "
+            r"1; it was not saved, no checkpoint was written\. Lower the learning rate",
+        ),
+    ):
+        trainer.fit((X, y), epochs=3, batch_size=8, val_data=(X, y))
+    assert not ckpt.exists() and trainer.history == {}

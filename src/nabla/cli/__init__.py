@@ -5,6 +5,11 @@ Each sub-command lives in its own module of this package and provides two functi
 prints results on stdout, progress on stderr, returns the exit code). Results go to stdout,
 progress to stderr, and a failure is one readable line on stderr with a non-zero exit code;
 the full traceback is printed only with ``--debug``.
+
+Floating-point errors never reach the terminal as raw NumPy warnings: commands run under
+``np.errstate(all="ignore")`` and check their numbers themselves (a diverging run stops
+with its one error line); any other warning of a successful command is shown as one line
+``nabla COMMAND: warning: ...``, and a failed command shows its error line alone.
 """
 
 from __future__ import annotations
@@ -13,7 +18,10 @@ import argparse
 import importlib
 import os
 import sys
+import warnings
 from collections.abc import Sequence
+
+import numpy as np
 
 # Sub-command modules, in the order ``nabla --help`` lists them. A module that is not there
 # (yet) is skipped, so the command works while the project grows.
@@ -40,6 +48,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _show_warnings(command: str, caught: list[warnings.WarningMessage]) -> None:
+    """Each distinct warning of a successful command as one line on stderr."""
+    seen: set[str] = set()
+    for w in caught:
+        text = " ".join(str(w.message).split())
+        if text not in seen:
+            seen.add(text)
+            print(f"nabla {command}: warning: {text}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -47,7 +65,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return 2
     try:
-        return int(args.run(args) or 0)
+        with np.errstate(all="ignore"), warnings.catch_warnings(record=True) as caught:
+            code = int(args.run(args) or 0)
+        _show_warnings(args.command, caught)
+        return code
     except KeyboardInterrupt:
         print("nabla: interrupted", file=sys.stderr)
         return 130

@@ -1,4 +1,4 @@
-"""``nabla bootstrap``: seed 000's bootstrap confidence band for kernel ridge, as a command.
+"""``nabla bootstrap``: the bootstrap lecture's confidence band for kernel ridge, as a command.
 
 Fits kernel ridge regression (RBF kernel) to 1-D data, refits it on ``--n-bootstrap``
 resamples, and reports the band's mean width and, on the built-in data whose true function
@@ -14,7 +14,6 @@ Heavy modules are imported inside ``run`` so that ``nabla --help`` stays fast.
 from __future__ import annotations
 
 import argparse
-import csv
 import sys
 from pathlib import Path
 from typing import Any
@@ -25,7 +24,7 @@ import numpy as np
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser: argparse.ArgumentParser = subparsers.add_parser(
         "bootstrap",
-        help="bootstrap confidence band of kernel ridge on 1-D data (seed 000)",
+        help="bootstrap confidence band of kernel ridge on 1-D data (the bootstrap lecture)",
         description=__doc__.split("\n\n")[0] if __doc__ else None,
     )
     data = parser.add_argument_group("data (default: the built-in noisy sine)")
@@ -52,17 +51,60 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     return parser
 
 
+#: kernel ridge builds an n x n kernel (800 MB at this size) and refits it B times
+MAX_POINTS = 10_000
+#: resample indices (B x n) and bootstrap predictions (B x grid) held at once, in values
+MAX_BOOTSTRAP_VALUES = 50_000_000
+
+
+def _check_options(args: argparse.Namespace) -> None:
+    """Every option, before anything is read, printed or written."""
+    from nabla.cli import _checks
+
+    _checks.int_in(args.grid, "--grid", 2, 100_000)
+    _checks.int_in(args.n_bootstrap, "--n-bootstrap", 1, MAX_BOOTSTRAP_VALUES)
+    _checks.seed(args.seed)
+    _checks.finite_at_least_zero(args.alpha, "--alpha")
+    if args.sigma is not None:
+        _checks.positive_finite(args.sigma, "--sigma")
+    if not 0 < args.confidence < 1:  # NaN fails too
+        raise ValueError(f"--confidence must be in (0, 1), got {args.confidence!r}")
+    if args.n_jobs == 0:
+        raise ValueError("--n-jobs must be a positive number of workers, or negative (-1: all)")
+    if args.csv is None:
+        _checks.int_in(args.n_samples, "--n-samples", 2, MAX_POINTS)
+        _checks.finite_at_least_zero(args.noise, "--noise")
+    elif args.target is None:
+        raise ValueError("--csv needs --target, the name of the column to predict")
+    _checks.replaceable_file(args.output, "--output")
+    fmt = Path(args.output).suffix.lstrip(".").lower() or "png"
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    if fmt not in FigureCanvasBase.get_supported_filetypes():
+        raise ValueError(f"--output: cannot write a .{fmt} figure; use .png (or .pdf, .svg)")
+
+
+def _check_size(n: int, args: argparse.Namespace) -> None:
+    if n > MAX_POINTS:
+        raise ValueError(
+            f"the data has {n} points; kernel ridge builds an n x n kernel, so the bootstrap "
+            f"takes at most {MAX_POINTS}: subsample the data"
+        )
+    held = args.n_bootstrap * (n + args.grid)
+    if held > MAX_BOOTSTRAP_VALUES:
+        raise ValueError(
+            f"--n-bootstrap {args.n_bootstrap} with {n} points and --grid {args.grid} would "
+            f"hold {held:,} values (over {MAX_BOOTSTRAP_VALUES:,}); lower --n-bootstrap"
+        )
+
+
 def run(args: argparse.Namespace) -> int:
     from nabla.kernel_ridge import KernelRidge
     from nabla.model_selection import BootstrapCI
     from nabla.plot.bands import plot_confidence_band
 
-    if args.grid < 2:
-        raise ValueError(f"--grid must be an int >= 2; got {args.grid}")
+    _check_options(args)
     output = Path(args.output)
-    if not output.parent.is_dir():
-        raise FileNotFoundError(f"--output: no directory {output.parent} to write {output.name}")
-
     if args.csv is not None:
         X, y, description, x_name, y_name = _read_csv(args.csv, args.target, args.feature)
         truth_fn = None
@@ -72,9 +114,12 @@ def run(args: argparse.Namespace) -> int:
         X, y = make_sine(args.n_samples, noise=args.noise, random_state=args.seed)
         description = f"built-in noisy sine (n={len(y)}, noise={args.noise}, seed={args.seed})"
         x_name, y_name, truth_fn = "x", "y", sine
+    _check_size(len(y), args)
 
     # default bandwidth: a tenth of the range of x (0.1 on the built-in data)
     span = float(X.max() - X.min()) if truth_fn is None else 1.0
+    if not np.isfinite(span):
+        raise ValueError("the x values span more than the largest float; rescale them")
     sigma = args.sigma if args.sigma is not None else 0.1 * (span if span > 0 else 1.0)
     estimator = KernelRidge(alpha=args.alpha, kernel="rbf", sigma=sigma)
     ci = BootstrapCI(
@@ -85,12 +130,17 @@ def run(args: argparse.Namespace) -> int:
         random_state=args.seed,
         n_jobs=args.n_jobs,
     )
-    ci._validate_params()  # bad options fail here, before any work or output
+    estimator._validate_params()  # bad options fail here, before any work or output
+    ci._validate_params()
     print(f"nabla bootstrap: {args.n_bootstrap} refits on {len(y)} points ...", file=sys.stderr)
     ci.fit(X, y)
     grid = np.linspace(X.min(), X.max(), args.grid)[:, np.newaxis]
     prediction, lower, upper, boot = ci.predict(grid, return_bootstrap=True)
     width = upper - lower
+    if not (np.all(np.isfinite(boot)) and np.all(np.isfinite(width))):
+        raise ValueError(
+            "the bootstrap predictions are not finite; rescale the data or raise --alpha"
+        )
 
     level = f"{round(100 * args.confidence)}%"
     print(f"data: {description}")
@@ -130,45 +180,29 @@ def run(args: argparse.Namespace) -> int:
 def _read_csv(
     path: Path, target: str | None, feature: str | None
 ) -> tuple[np.ndarray, np.ndarray, str, str, str]:
-    """Read one numeric feature and the target from a CSV with a header row."""
+    """Read one numeric feature and the numeric target from a CSV with a header row."""
+    from nabla.data import load_csv
+    from nabla.data._csv import read_header
+
     if target is None:
         raise ValueError("--csv needs --target, the name of the column to predict")
-    if not path.is_file():
-        raise FileNotFoundError(f"--csv: no such file: {path}")
-    with path.open(newline="") as fh:
-        rows = list(csv.reader(fh))
-    if not rows:
-        raise ValueError(f"--csv: {path} is empty; expected a header row and data rows")
-    header = [name.strip() for name in rows[0]]
-    if target not in header:
-        raise ValueError(f"--csv: {path} has no column {target!r}; its columns are {header}")
-    others = [name for name in header if name != target]
-    if feature is None:
+    header = read_header(path)
+    if feature is None and target in header:
+        others = [name for name in header if name != target]
         if len(others) != 1:
             raise ValueError(
-                f"--csv: {path} has {len(others)} columns besides {target!r} ({others}); "
-                "choose the x column with --feature"
+                f"--csv: '{path}' has {len(others)} columns besides {target!r}; choose the "
+                "x column with --feature"
             )
         feature = others[0]
-    elif feature not in others:
-        raise ValueError(f"--feature: {path} has no column {feature!r}; its columns are {header}")
-    i_x, i_y = header.index(feature), header.index(target)
-    xs, ys = [], []
-    for line, row in enumerate(rows[1:], start=2):
-        if not row or all(not cell.strip() for cell in row):
-            continue
-        try:
-            xs.append(float(row[i_x]))
-            ys.append(float(row[i_y]))
-        except (ValueError, IndexError) as exc:
-            raise ValueError(
-                f"--csv: {path} line {line}: expected numbers in columns {feature!r} and "
-                f"{target!r}; got {row}"
-            ) from exc
-    if len(ys) < 2:
-        raise ValueError(f"--csv: {path} has {len(ys)} data rows; the bootstrap needs at least 2")
-    X = np.asarray(xs, dtype=np.float64)[:, np.newaxis]
-    y = np.asarray(ys, dtype=np.float64)
-    if not (np.all(np.isfinite(X)) and np.all(np.isfinite(y))):
-        raise ValueError(f"--csv: {path} contains NaN or infinite values")
+    table = load_csv(path, target, columns=[feature], dtype=np.float64)
+    if table.classes is not None:
+        raise ValueError(f"--csv: the target {target!r} of '{path}' must hold numbers")
+    feature = table.feature_names[0]
+    if len(table.X) < 2:
+        raise ValueError(
+            f"--csv: '{path}' has {len(table.X)} data rows; the bootstrap needs at least 2"
+        )
+    X = table.X.astype(np.float64)
+    y = np.asarray(table.y, dtype=np.float64)
     return X, y, f"{path} (n={len(y)}, x={feature!r}, y={target!r})", feature, target

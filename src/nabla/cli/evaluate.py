@@ -5,7 +5,9 @@
     nabla evaluate model.safetensors --dataset test.csv --target y
 
 Without ``--dataset`` the model is measured on the held-out test split it was trained
-with (re-created from the seed and test fraction recorded in the model file).
+with (re-created from the seed and test fraction recorded in the model file), for a
+model trained on a bundled dataset. A model file never chooses which local file is read:
+a model trained on a CSV or IDX file is evaluated on the data given with ``--dataset``.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         help="measure a saved model on a dataset (accuracy, or R² and RMSE)",
         description=(
             "Measure a saved model on a dataset: accuracy for classifiers, R² and RMSE for "
-            "regressors. Without --dataset, on the test split it was trained with."
+            "regressors. Without --dataset, on the test split of the bundled dataset it "
+            "was trained on; a model trained on a file needs --dataset."
         ),
     )
     parser.add_argument("model", type=Path, help="a model file written by nabla train")
@@ -51,6 +54,18 @@ def load_model(path: Path) -> tuple[Any, dict[str, Any]]:
         raise ValueError(
             f"'{path}' is a nabla model but was not written by nabla train (its metadata "
             f"lacks {[k for k in needed if k not in meta]}); use nabla.io.load in Python"
+        )
+    shape = meta["input_shape"]
+    if (
+        meta["task"] not in ("classification", "regression")
+        or not isinstance(meta["run"], dict)
+        or not isinstance(meta["dataset"], str)
+        or not isinstance(shape, list)
+        or not all(isinstance(d, int) and not isinstance(d, bool) and d >= 1 for d in shape)
+    ):
+        raise ValueError(
+            f"'{path}' has invalid metadata (task, run, dataset or input_shape); it was not "
+            f"written by nabla train or was altered"
         )
     return model, meta
 
@@ -113,22 +128,77 @@ def _csv_as_the_model_saw_it(
     else:
         names = [f"{v:g}" for v in table.y]
     index = {name: i for i, name in enumerate(classes)}
-    unknown = sorted(set(names) - index.keys())
+    unknown = [r for r, name in enumerate(names) if name not in index]
     if unknown:
+        # the file's labels are not echoed: the row to look at and the model's classes are
+        shown = ", ".join(map(repr, classes[:10])) + (", ..." if len(classes) > 10 else "")
         raise ValueError(
-            f"the target {target!r} of {spec!r} has labels the model does not know: "
-            f"{unknown[:5]}; its classes are {classes}"
+            f"the target {target!r} of '{spec}' has labels the model does not know in "
+            f"{len(unknown)} of {len(names)} data rows (the first is data row "
+            f"{unknown[0] + 1}); the model's classes are [{shown}]"
         )
     return table.X, np.array([index[name] for name in names], dtype=np.int64)
 
 
+def _data_spec(args: argparse.Namespace, meta: dict[str, Any]) -> tuple[str, str | None]:
+    """The dataset to measure on and its target column.
+
+    A model file never chooses a local file to read: without ``--dataset`` only a bundled
+    dataset recorded in the model is used; a model trained on a file needs ``--dataset``.
+    """
+    from nabla.data import BUNDLED
+
+    if args.dataset is not None:
+        return args.dataset, args.target
+    if args.target is not None:
+        raise ValueError("--target names a column of the --dataset CSV file; give --dataset")
+    name = meta["dataset"]
+    if isinstance(name, str) and name in BUNDLED:
+        return name, None
+    shown = repr(name) if len(repr(name)) <= 200 else repr(name)[:197] + "..."
+    raise ValueError(
+        f"'{args.model}' was trained on a file ({shown}), not on a bundled dataset; "
+        f"nabla evaluate reads only the data you name: pass it with --dataset (and "
+        f"--target for a CSV file)"
+    )
+
+
+def _test_split(meta: dict[str, Any], y: np.ndarray, model: Path) -> np.ndarray:
+    """Indices of the training run's test split, re-created from the model's metadata."""
+    from nabla.data.catalog import split
+
+    run_cfg = meta["run"]
+    test_size, seed = run_cfg.get("test_size"), run_cfg.get("seed")
+    if (
+        isinstance(test_size, bool)
+        or not isinstance(test_size, (int, float))
+        or not 0 < test_size < 1
+        or isinstance(seed, bool)
+        or not isinstance(seed, int)
+        or not 0 <= seed < 2**32
+    ):
+        raise ValueError(
+            f"'{model}' has invalid metadata: its run's test_size and seed cannot re-create "
+            f"the test split; use --split all"
+        )
+    return split(y, meta["task"], float(test_size), int(seed))[1]
+
+
+def check_outputs(scores: np.ndarray, model: Path) -> None:
+    """Refuse NaN or infinite outputs (a damaged or diverged model), never print them."""
+    if not np.all(np.isfinite(scores)):
+        raise ValueError(
+            f"the model '{model}' gives NaN or infinite outputs on this data; its weights "
+            f"are damaged or diverged"
+        )
+
+
 def run(args: argparse.Namespace) -> int:
     from nabla.cli.train import describe_result
-    from nabla.data.catalog import load_dataset, split
+    from nabla.data.catalog import load_dataset
 
     model, meta = load_model(args.model)
-    spec = args.dataset or meta["dataset"]
-    target = args.target if args.dataset else meta["run"].get("target")
+    spec, target = _data_spec(args, meta)
     split_name = args.split or ("test" if spec == meta["dataset"] else "all")
     ds = load_dataset(spec, target)
     if ds.feature_names is not None and meta.get("feature_names"):
@@ -139,11 +209,11 @@ def run(args: argparse.Namespace) -> int:
     else:
         X, y = ds.X, ds.y
     if split_name == "test":
-        run_cfg = meta["run"]
-        _, test = split(y, meta["task"], float(run_cfg["test_size"]), int(run_cfg["seed"]))
+        test = _test_split(meta, y, args.model)
         X, y = X[test], y[test]
     X = scale_inputs(X, meta, "nabla evaluate")
     scores = outputs(model, X)
+    check_outputs(scores, args.model)
     if meta["task"] == "classification" and scores.shape[1] <= int(y.max()):
         raise ValueError(
             f"the model predicts {scores.shape[1]} classes but {spec!r} has labels up to "

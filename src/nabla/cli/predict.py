@@ -48,13 +48,15 @@ def _features(path: Path, meta: dict[str, Any]) -> np.ndarray:
 
 
 def run(args: argparse.Namespace) -> int:
-    from nabla.cli.evaluate import load_model, outputs, scale_inputs
+    from nabla.cli._checks import replaceable_file
+    from nabla.cli.evaluate import check_outputs, load_model, outputs, scale_inputs
 
+    if args.output is not None:
+        replaceable_file(args.output, "--output")
     model, meta = load_model(args.model)
-    if args.output is not None and Path(args.output).is_dir():
-        raise IsADirectoryError(f"--output: '{args.output}' is a directory; give a file path")
     X = scale_inputs(_features(args.input, meta), meta, "nabla predict")
     scores = outputs(model, X).astype(np.float64)
+    check_outputs(scores, args.model)
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     if meta["task"] == "classification":
@@ -63,6 +65,11 @@ def run(args: argparse.Namespace) -> int:
         p /= p.sum(axis=1, keepdims=True)
         labels = p.argmax(axis=1)
         classes = meta.get("classes")
+        if classes and len(classes) != p.shape[1]:
+            raise ValueError(
+                f"'{args.model}' has invalid metadata: {len(classes)} class names for "
+                f"{p.shape[1]} outputs"
+            )
         writer.writerow(["prediction", "probability"])
         for label, prob in zip(labels, p.max(axis=1)):
             writer.writerow([classes[label] if classes else int(label), f"{prob:.6f}"])

@@ -204,6 +204,10 @@ def _settings(args: argparse.Namespace, output: Path) -> dict[str, Any]:
     if not isinstance(saved, dict) or not all(k in saved for k in _RUN_KEYS):
         raise ValueError(f"--resume: '{ckpt}' was not written by nabla train")
     cfg = {k: saved[k] for k in _RUN_KEYS}
+    try:
+        _check_settings(cfg)
+    except ValueError as exc:
+        raise ValueError(f"--resume: '{ckpt}' holds invalid settings: {exc}") from None
     for k, v in given.items():
         if v is not None and v != cfg[k]:
             raise ValueError(
@@ -214,24 +218,70 @@ def _settings(args: argparse.Namespace, output: Path) -> dict[str, Any]:
 
 
 def _check_settings(cfg: dict[str, Any]) -> None:
+    """Every setting of the run (given, default, or read from a checkpoint by --resume)."""
+    from nabla.cli import _checks
+
+    if cfg["model"] not in MODELS:
+        raise ValueError(f"--model must be one of {sorted(MODELS)}, got {cfg['model']!r}")
+    if cfg["optimizer"] not in LEARNING_RATES:
+        raise ValueError(
+            f"--optimizer must be one of {sorted(LEARNING_RATES)}, got {cfg['optimizer']!r}"
+        )
+    if not isinstance(cfg["dataset"], str) or not isinstance(cfg["target"], (str, type(None))):
+        raise ValueError("--dataset and --target must be text")
+    if not isinstance(cfg["augment"], bool):
+        raise ValueError(f"augment must be true or false, got {cfg['augment']!r}")
     for key in ("epochs", "batch_size"):
-        if cfg[key] < 1:
-            raise ValueError(f"--{key.replace('_', '-')} must be >= 1, got {cfg[key]}")
-    if not cfg["lr"] > 0:
-        raise ValueError(f"--lr must be > 0, got {cfg['lr']}")
-    if not 0 < cfg["test_size"] < 1:
-        raise ValueError(f"--test-size must be in (0, 1), got {cfg['test_size']}")
-    if cfg["seed"] < 0:
-        raise ValueError(f"--seed must be >= 0, got {cfg['seed']}")
+        value = cfg[key]
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"--{key.replace('_', '-')} must be >= 1, got {value!r}")
+    _checks.positive_finite(cfg["lr"], "--lr")
+    test_size = cfg["test_size"]
+    if (
+        isinstance(test_size, bool)
+        or not isinstance(test_size, (int, float))
+        or not 0 < test_size < 1
+    ):
+        raise ValueError(f"--test-size must be in (0, 1), got {test_size!r}")
+    _checks.seed(cfg["seed"])
 
 
-class _EpochLog(Callback):
-    """Prints one line per epoch on stderr (through tqdm, so that it spares the bar)."""
+#: what one run writes into its output folder
+_OUTPUTS = ("model.safetensors", "history.json", "curves.png", "checkpoint.safetensors", "run.json")
 
-    def __init__(self, task: str) -> None:
-        self.task = task
+
+class _RunLog(Callback):
+    """The run's announcements: run.json and the first line when training starts (after a
+    resume was checked and applied), then one line per epoch on stderr (through tqdm, so
+    that it spares the bar). It keeps no state, so that --no-progress may differ between
+    a run and its resume.
+    """
+
+    def __init__(self, task: str, header: str, settings: bytes, run_json: Path, show: bool):
+        self.task, self.header, self.settings = task, header, settings
+        self.run_json, self.show = run_json, show
+        self.started = False
+
+    def _start(self) -> None:
+        if self.started:
+            return
+        from nabla import io
+
+        self.started = True
+        # the settings, for the user; --resume reads them from the checkpoint itself
+        io.atomic_write_bytes(self.run_json, self.settings, "nabla train")
+        if self.show:
+            print(self.header, file=sys.stderr)
+
+    def on_epoch_start(self, trainer: Any, epoch: int) -> None:
+        self._start()
+
+    def on_fit_end(self, trainer: Any) -> None:
+        self._start()  # a resumed run that had no epoch left
 
     def on_epoch_end(self, trainer: Any, epoch: int, logs: dict[str, float]) -> None:
+        if not self.show:
+            return
         from tqdm import tqdm
 
         parts = [f"epoch {epoch + 1}/{trainer.epochs}", f"loss {logs['loss']:.4f}"]
@@ -259,6 +309,10 @@ def run(args: argparse.Namespace) -> int:
     )
     model = build_model(cfg["model"], data, seed=cfg["seed"])
     io.check_output_dir(output, "nabla train")  # fail now, not after training
+    from nabla.cli._checks import replaceable_file
+
+    for name in _OUTPUTS:
+        replaceable_file(output / name, "--output")
     lr = float(cfg["lr"])
     if cfg["optimizer"] == "adam":
         optimizer: Any = optim.Adam(model.parameters(), lr=lr)
@@ -268,9 +322,13 @@ def run(args: argparse.Namespace) -> int:
     scheduler = optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=steps)
     loss_fn = nn.CrossEntropyLoss() if data.task == "classification" else nn.MSELoss()
     ckpt_path = output / "checkpoint.safetensors"
-    callbacks: list[Any] = [ModelCheckpoint(ckpt_path)]
-    if not args.no_progress:
-        callbacks.append(_EpochLog(data.task))
+    header = (
+        f"nabla train: {cfg['model']} on {data.name} ({len(data.X_train)} training / "
+        f"{len(data.X_test)} test samples), {cfg['epochs']} epochs, seed {cfg['seed']}"
+    )
+    settings = (json.dumps(cfg, indent=2) + "\n").encode()
+    log = _RunLog(data.task, header, settings, output / "run.json", not args.no_progress)
+    callbacks: list[Any] = [ModelCheckpoint(ckpt_path), log]
     trainer = Trainer(
         model,
         loss_fn,
@@ -287,16 +345,6 @@ def run(args: argparse.Namespace) -> int:
         from nabla.data import RandomCrop
 
         transform = RandomCrop(data.X_train.shape[2:], padding=1, seed=cfg["seed"])
-    # the settings, for the user; --resume reads them from the checkpoint itself
-    io.atomic_write_bytes(
-        output / "run.json", (json.dumps(cfg, indent=2) + "\n").encode(), "nabla train"
-    )
-    if not args.no_progress:
-        print(
-            f"nabla train: {cfg['model']} on {data.name} ({len(data.X_train)} training / "
-            f"{len(data.X_test)} test samples), {cfg['epochs']} epochs, seed {cfg['seed']}",
-            file=sys.stderr,
-        )
     start = time.perf_counter()
     try:
         history = trainer.fit(

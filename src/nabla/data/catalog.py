@@ -93,6 +93,11 @@ def load_dataset(spec: str, target: str | None = None) -> LoadedDataset:
             raise ValueError(
                 f"load_dataset: an IDX dataset is 'IMAGES,LABELS' (two paths), got {spec!r}"
             )
+        if target is not None:
+            raise ValueError(
+                "load_dataset: --target applies to CSV files, not to an IDX pair (its "
+                "labels file holds the targets)"
+            )
         X, y = load_idx_pair(parts[0], parts[1])
         return LoadedDataset(X, y, "classification", f"{parts[0]},{parts[1]}", 1 / 255)
     if spec.lower().endswith((".csv", ".tsv")) or Path(spec).exists():
@@ -147,7 +152,10 @@ class Prepared:
     def n_outputs(self) -> int:
         if self.task == "regression":
             return 1
-        return len(self.classes) if self.classes else int(self.y_train.max()) + 1
+        if self.classes:
+            return len(self.classes)
+        # every label of both parts (a class may have landed in the test part only)
+        return int(max(self.y_train.max(), self.y_test.max())) + 1
 
     def metadata(self, cfg: dict[str, Any]) -> dict[str, Any]:
         """What ``nabla evaluate`` and ``nabla predict`` need to use the model."""
@@ -184,18 +192,32 @@ def split(y: np.ndarray, task: str, test_size: float, seed: int) -> tuple[np.nda
     return np.sort(train), np.sort(test)
 
 
+def _check_classes(y: np.ndarray, name: str, when: str) -> None:
+    k = len(np.unique(y))
+    if k < 2:
+        raise ValueError(
+            f"dataset {name!r} has a single class{when}: classification needs at least 2 "
+            f"classes (with one, every prediction is trivially right)"
+        )
+
+
 def prepare_data(spec: str, target: str | None, *, test_size: float, seed: int) -> Prepared:
     """Load ``spec``, split it, standardise tabular features (and regression targets)."""
     ds = load_dataset(spec, target)
     if len(ds.y) < 4:
         raise ValueError(f"dataset {ds.name!r} has {len(ds.y)} samples; at least 4 are needed")
+    if ds.task == "classification":
+        _check_classes(ds.y, ds.name, "")
     train, test = split(ds.y, ds.task, test_size, seed)
     X_train, X_test = ds.X[train], ds.X[test]
     y_train, y_test = ds.y[train], ds.y[test]
+    if ds.task == "classification":
+        _check_classes(y_train, ds.name, f" after the --test-size {test_size} split")
     mean = std = None
     if not ds.images:
-        mean = X_train.mean(axis=0)
-        std = X_train.std(axis=0)
+        # in float64: float32 features near 3.4e38 would overflow a float32 sum or square
+        mean = X_train.mean(axis=0, dtype=np.float64)
+        std = X_train.std(axis=0, dtype=np.float64)
         std[std == 0] = 1.0  # a constant feature stays 0 after centring
         X_train = ((X_train - mean) / std).astype(np.float32)
         X_test = ((X_test - mean) / std).astype(np.float32)
@@ -213,8 +235,9 @@ def prepare_data(spec: str, target: str | None, *, test_size: float, seed: int) 
         feature_names=ds.feature_names,
     )
     if ds.task == "regression":
-        prepared.y_mean = float(y_train.mean())
-        prepared.y_std = float(y_train.std()) or 1.0
-        prepared.y_train = ((y_train - prepared.y_mean) / prepared.y_std).astype(np.float32)
-        prepared.y_test = ((y_test - prepared.y_mean) / prepared.y_std).astype(np.float32)
+        y_train64, y_test64 = y_train.astype(np.float64), y_test.astype(np.float64)
+        prepared.y_mean = float(y_train64.mean())
+        prepared.y_std = float(y_train64.std()) or 1.0
+        prepared.y_train = ((y_train64 - prepared.y_mean) / prepared.y_std).astype(np.float32)
+        prepared.y_test = ((y_test64 - prepared.y_mean) / prepared.y_std).astype(np.float32)
     return prepared

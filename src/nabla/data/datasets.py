@@ -8,17 +8,29 @@ file and what is wrong.
 
 from __future__ import annotations
 
-import csv
 import gzip
 import math
 import os
 import zlib
 from collections.abc import Callable
-from typing import NamedTuple
 
 import numpy as np
 
+from nabla.data._csv import CSVData, load_csv
 from nabla.data._files import check_readable_file
+
+__all__ = [
+    "BUNDLED",
+    "CSVData",
+    "load_breast_cancer",
+    "load_csv",
+    "load_diabetes",
+    "load_digits",
+    "load_idx",
+    "load_idx_pair",
+    "load_iris",
+    "load_wine",
+]
 
 Array = np.ndarray
 PathLike = str | os.PathLike[str]
@@ -106,10 +118,12 @@ def _parse_idx_header(head: bytes, path: PathLike) -> tuple[np.dtype, tuple[int,
     if len(head) < 4:
         raise ValueError(f"load_idx: '{path}' is truncated: {len(head)} bytes, no IDX header")
     if head[0] != 0 or head[1] != 0 or head[2] not in _IDX_TYPES:
+        # the file's bytes are not echoed; a gzip file without its suffix is named as such
+        hint = "; it is gzip-compressed: name it *.gz" if head[:2] == b"\x1f\x8b" else ""
         raise ValueError(
-            f"load_idx: '{path}' is not an IDX file: wrong magic number "
-            f"0x{head[:4].hex()} (expected 0x0000TTNN with type TT in "
-            f"{{{', '.join(f'{t:02x}' for t in _IDX_TYPES)}}})"
+            f"load_idx: '{path}' is not an IDX file: wrong magic number (expected "
+            f"0x0000TTNN with type TT in {{{', '.join(f'{t:02x}' for t in _IDX_TYPES)}}})"
+            f"{hint}"
         )
     ndim = head[3]
     if not 1 <= ndim <= _MAX_IDX_NDIM:
@@ -188,9 +202,12 @@ def load_idx_pair(images: PathLike, labels: PathLike, *, scale: bool = True) -> 
     Parameters
     ----------
     images : path
-        An IDX file of shape ``(n, h, w)`` (or ``(n, c, h, w)``).
+        An IDX file of shape ``(n, h, w)`` (or ``(n, c, h, w)``); floating-point images
+        must be finite in float32.
     labels : path
-        An IDX file of shape ``(n,)`` with integer labels.
+        An IDX file of shape ``(n,)`` with integer class labels in ``0..k-1``, ``k`` at
+        most ``n`` (the label values size the network's output layer, so they are
+        bounded by the number of samples).
     scale : bool, default True
         Divide 8-bit images by 255 (to [0, 1]).
 
@@ -198,6 +215,12 @@ def load_idx_pair(images: PathLike, labels: PathLike, *, scale: bool = True) -> 
     -------
     X : ndarray of float32, shape (n, c, h, w)
     y : ndarray of int64, shape (n,)
+
+    Raises
+    ------
+    ValueError
+        Shapes that do not match, non-integer or out-of-range labels, NaN / infinite
+        images; the message names the file and the bad value.
     """
     X = load_idx(images)
     y = load_idx(labels)
@@ -216,123 +239,31 @@ def load_idx_pair(images: PathLike, labels: PathLike, *, scale: bool = True) -> 
             f"load_idx_pair: '{images}' has {len(X)} images but '{labels}' has {len(y)} "
             f"labels; they must match"
         )
+    _check_labels(y, labels)
     if X.ndim == 3:
         X = X[:, None]
+    if X.dtype.kind == "f":
+        bad = ~(np.abs(X) <= np.finfo(np.float32).max)  # NaN, inf, or beyond float32
+        if bad.any():
+            i = int(np.argwhere(bad)[0][0])
+            raise ValueError(
+                f"load_idx_pair: images '{images}' hold NaN, infinite or out-of-float32-range "
+                f"values (first in image {i}); every pixel must be a finite number"
+            )
     Xf = X.astype(np.float32)
     if scale and X.dtype == np.uint8:
         Xf /= 255.0
     return Xf, y.astype(np.int64)
 
 
-# ---- CSV -----------------------------------------------------------------------------------
-class CSVData(NamedTuple):
-    """A numeric table read by :func:`load_csv`."""
-
-    X: Array
-    y: Array | None
-    feature_names: list[str]
-    classes: list[str] | None
-
-
-def _parse_float(cell: str, path: PathLike, line: int, column: str) -> float:
-    text = cell.strip()
-    try:
-        value = float(text)
-    except ValueError:
-        what = "an empty cell" if not text else f"non-numeric value {text!r}"
-        raise ValueError(
-            f"load_csv: '{path}' line {line}, column {column!r}: {what}; every feature "
-            f"must be a finite number"
-        ) from None
-    if not math.isfinite(value):
-        raise ValueError(
-            f"load_csv: '{path}' line {line}, column {column!r}: {text!r} is not finite"
-        )
-    return value
-
-
-def load_csv(
-    path: PathLike,
-    target: str | None = None,
-    *,
-    columns: list[str] | None = None,
-    delimiter: str = ",",
-) -> CSVData:
-    """Read a CSV table with a header row; ``target`` names the column to predict.
-
-    Parameters
-    ----------
-    path : path
-    target : str, optional
-        Name of the target column. Numeric targets are returned as float64; a column
-        with any non-numeric entry is taken as class names, encoded as 0..k-1 in sorted
-        order (``classes``). Without ``target`` every column is a feature.
-    columns : list of str, optional
-        Read only these feature columns, in this order (others are not parsed).
-    delimiter : str, default ","
-
-    Returns
-    -------
-    CSVData
-        ``X`` (float32, shape (n, d)), ``y`` (or None), ``feature_names``, ``classes``.
-    """
-    p = check_readable_file(path, "load_csv")
-    with open(p, newline="", encoding="utf-8") as f:
-        try:
-            rows = [(i + 1, r) for i, r in enumerate(csv.reader(f, delimiter=delimiter))]
-        except (csv.Error, UnicodeDecodeError) as exc:
-            raise ValueError(f"load_csv: '{p}' is not a readable CSV file: {exc}") from None
-    rows = [(i, r) for i, r in rows if any(c.strip() for c in r)]
-    if not rows:
-        raise ValueError(f"load_csv: '{p}' has no header row")
-    header = [c.strip() for c in rows[0][1]]
-    body = rows[1:]
-    if not body:
-        raise ValueError(f"load_csv: '{p}' has a header but no data rows")
-    if target is not None and target not in header:
-        raise ValueError(
-            f"load_csv: '{p}' has no target column {target!r}; its columns are {header}"
-        )
-    t = header.index(target) if target is not None else -1
-    if columns is not None:
-        missing = [c for c in columns if c not in header]
-        if missing:
+def _check_labels(y: Array, path: PathLike) -> None:
+    """Class labels must be in 0..k-1 with k at most the number of samples."""
+    if not len(y):
+        return
+    for i in (int(np.argmin(y)), int(np.argmax(y))):
+        if not 0 <= int(y[i]) < len(y):
             raise ValueError(
-                f"load_csv: '{p}' lacks the column(s) {missing}; its columns are {header}"
+                f"load_idx_pair: labels '{path}' hold {int(y[i])} (label {i}); class labels "
+                f"must be integers in 0..k-1 with k at most the number of samples "
+                f"({len(y)})"
             )
-        features = [header.index(c) for c in columns]
-    else:
-        features = [i for i in range(len(header)) if i != t]
-    if not features:
-        raise ValueError(f"load_csv: '{p}' has no feature columns besides {target!r}")
-    X = np.empty((len(body), len(features)), dtype=np.float64)
-    raw_y: list[str] = []
-    for r, (line, cells) in enumerate(body):
-        if len(cells) != len(header):
-            raise ValueError(
-                f"load_csv: '{p}' line {line} has {len(cells)} fields but the header has "
-                f"{len(header)}"
-            )
-        X[r] = [_parse_float(cells[i], p, line, header[i]) for i in features]
-        if t >= 0:
-            raw_y.append(cells[t].strip())
-    y: Array | None = None
-    classes: list[str] | None = None
-    if t >= 0:
-        empty = [body[i][0] for i, v in enumerate(raw_y) if not v]
-        if empty:
-            raise ValueError(f"load_csv: '{p}' line {empty[0]}: the target {target!r} is empty")
-        try:
-            y = np.array([float(v) for v in raw_y])
-        except ValueError:
-            # any non-number makes the column categorical: class names, sorted
-            classes = sorted(set(raw_y))
-            y = np.searchsorted(np.array(classes), np.array(raw_y)).astype(np.int64)
-        else:
-            bad = np.flatnonzero(~np.isfinite(y))
-            if bad.size:
-                raise ValueError(
-                    f"load_csv: '{p}' line {body[bad[0]][0]}: the target {target!r} is "
-                    f"{raw_y[bad[0]]!r}, not a finite number"
-                )
-    return CSVData(X.astype(np.float32), y, [header[i] for i in features], classes)

@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from nabla.train._callback_state import count, fields, fit_the_model, number, weights
+
 if TYPE_CHECKING:
     from nabla.train.trainer import Trainer
 
@@ -47,10 +49,17 @@ class Callback:
         """After the last epoch (also after an early stop)."""
 
     def state_dict(self) -> dict[str, Any]:
+        """What must survive a resume; a callback with an empty state (a progress printer,
+        a logger) may be added or left out when a run is resumed."""
         return {}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         """Restore what ``state_dict`` returned."""
+
+    def check_state(self, state: dict[str, Any], trainer: Trainer) -> None:
+        """Raise ``ValueError`` if ``state`` cannot be restored into this callback for
+        ``trainer``; changes nothing. A resume calls it for every callback before any part
+        of the checkpoint is applied."""
 
 
 def _check_mode(who: str, mode: str, monitor: str) -> str:
@@ -162,12 +171,27 @@ class EarlyStopping(Callback):
             "best_weights": self.best_weights,
         }
 
+    def _parse(self, state: Any) -> dict[str, Any]:
+        who = "EarlyStopping"
+        fields(who, state, ("best", "best_epoch", "wait", "stopped_epoch", "best_weights"))
+        w = state["best_weights"]
+        return {
+            "best": number(who, state, "best"),
+            "best_epoch": count(who, state, "best_epoch", none=True),
+            "wait": count(who, state, "wait"),
+            "stopped_epoch": count(who, state, "stopped_epoch", none=True),
+            "best_weights": None if w is None else weights(who, w, "best_weights"),
+        }
+
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        self.best = state["best"]
-        self.best_epoch = state["best_epoch"]
-        self.wait = state["wait"]
-        self.stopped_epoch = state["stopped_epoch"]
-        self.best_weights = state["best_weights"]
+        """Restore what ``state_dict`` returned (checked first: nothing changes on error)."""
+        for k, v in self._parse(state).items():
+            setattr(self, k, v)
+
+    def check_state(self, state: dict[str, Any], trainer: Trainer) -> None:
+        parsed = self._parse(state)
+        if parsed["best_weights"] is not None:
+            fit_the_model("EarlyStopping", parsed["best_weights"], "best_weights", trainer)
 
 
 class ModelCheckpoint(Callback):
@@ -236,7 +260,11 @@ class ModelCheckpoint(Callback):
         return {"best": self.best}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        self.best = state["best"]
+        """Restore what ``state_dict`` returned (checked first: nothing changes on error)."""
+        self.best = number("ModelCheckpoint", fields("ModelCheckpoint", state, ("best",)), "best")
+
+    def check_state(self, state: dict[str, Any], trainer: Trainer) -> None:
+        number("ModelCheckpoint", fields("ModelCheckpoint", state, ("best",)), "best")
 
 
 class SnapshotEnsemble(Callback):
@@ -342,5 +370,17 @@ class SnapshotEnsemble(Callback):
     def state_dict(self) -> dict[str, Any]:
         return {"snapshots": list(self.snapshots)}
 
+    def _parse(self, state: Any) -> list[dict[str, Array]]:
+        who = "SnapshotEnsemble"
+        snapshots = fields(who, state, ("snapshots",))["snapshots"]
+        if not isinstance(snapshots, list):
+            raise ValueError(f"{who}.load_state_dict: 'snapshots' must be a list of weights")
+        return [dict(weights(who, s, f"snapshots[{i}]")) for i, s in enumerate(snapshots)]
+
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        self.snapshots = [dict(s) for s in state["snapshots"]]
+        """Restore what ``state_dict`` returned (checked first: nothing changes on error)."""
+        self.snapshots = self._parse(state)
+
+    def check_state(self, state: dict[str, Any], trainer: Trainer) -> None:
+        for i, snapshot in enumerate(self._parse(state)):
+            fit_the_model("SnapshotEnsemble", snapshot, f"snapshots[{i}]", trainer)

@@ -213,7 +213,24 @@ class Trainer:
             self.scheduler.step()
         return value, out.data, target
 
+    def _check_finite_state(self, epoch: int) -> None:
+        # the loss of each batch is checked before its step, but the last step of an epoch
+        # could still overflow the weights: refuse before they are validated or saved
+        for name, t in self.model.state_dict().items():
+            a = t.data
+            if a.dtype.kind in "fc" and not np.all(np.isfinite(a)):
+                self._raise_divergence(
+                    f"the model's {name!r} became NaN or infinite in epoch {epoch + 1}; "
+                    f"it was not saved"
+                )
+
     def _diverged(self, value: float, epoch: int, batch: int) -> None:
+        self._raise_divergence(
+            f"the training loss became {value} at epoch {epoch + 1}, batch {batch + 1}; "
+            f"training stopped before that step"
+        )
+
+    def _raise_divergence(self, what: str) -> None:
         from nabla.train.callbacks import ModelCheckpoint
 
         saved = [
@@ -226,9 +243,8 @@ class Trainer:
             epochs_done, path = max(saved)
             kept = f"the last good checkpoint is '{path}' (epoch {epochs_done})"
         raise DivergenceError(
-            f"Trainer.fit: the training loss became {value} at epoch {epoch + 1}, batch "
-            f"{batch + 1}; training stopped before that step, {kept}. Lower the learning "
-            f"rate, clip the gradients (clip_grad_norm) or check the data for NaN/inf."
+            f"Trainer.fit: {what}, {kept}. Lower the learning rate, clip the gradients "
+            f"(clip_grad_norm) or check the data for NaN/inf."
         )
 
     def _evaluate(self, loader: DataLoader) -> dict[str, float]:
@@ -310,7 +326,11 @@ class Trainer:
         resume_from : path, optional
             A checkpoint of this set-up (``ModelCheckpoint`` or ``save_checkpoint``):
             continue from its epoch with its weights, optimiser, scheduler, history,
-            random generators and callback states.
+            random generators and callback states. All or nothing: every part is checked
+            against this run first (its epoch must be in ``0..epochs``), and a bad part
+            raises ``ValueError`` naming the file and the field with nothing changed.
+            Callbacks without state (``state_dict()`` empty, e.g. progress printers) may
+            differ from the interrupted run's.
 
         Returns
         -------
@@ -320,7 +340,8 @@ class Trainer:
         Raises
         ------
         DivergenceError
-            The training loss became NaN or infinite.
+            The training loss, or the weights at the end of an epoch, became NaN or
+            infinite (nothing non-finite is validated or checkpointed).
         """
         who = "Trainer.fit"
         if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
@@ -422,6 +443,7 @@ class Trainer:
             for cb in self.callbacks:
                 cb.on_batch_end(self, b, {"loss": value})
             bar.update(1)
+        self._check_finite_state(epoch)
         logs: dict[str, float] = {"epoch": epoch + 1, "loss": total / n}
         if metric is not None:
             logs[metric.name] = metric.compute()
