@@ -7,11 +7,11 @@ from typing import Any
 
 import numpy as np
 import scipy.linalg
-from scipy.special import logsumexp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from nabla.metrics.pairwise import _SAFE_EXPONENT, _safe_exponent
 from nabla.utils import atomic_fit, check_classification_y
 
 __all__ = ["GaussianClassifier"]
@@ -46,7 +46,8 @@ def _check_priors(priors: Any, classes: np.ndarray, counts: np.ndarray) -> np.nd
         if priors == "equal":
             return np.full(classes.size, 1.0 / classes.size)
         return counts / counts.sum()
-    p = np.asarray(priors, dtype=np.float64)
+    # a copy: the fitted model must not change when the caller's array does
+    p = np.array(priors, dtype=np.float64)
     if p.ndim != 1 or p.size != classes.size:
         raise ValueError("Number of priors must match number of classes.")
     if not np.isclose(p.sum(), 1.0):
@@ -88,7 +89,11 @@ class GaussianClassifier(ClassifierMixin, BaseEstimator):
     means_ : ndarray of shape (n_classes, n_features)
     covariances_ : ndarray
         (n_classes, n_features, n_features) for full, (n_features, n_features) for shared,
-        (n_classes, n_features) of variances for diagonal; regularised as used.
+        (n_classes, n_features) of variances for diagonal; regularised as used. X of
+        extreme magnitude (beyond about 1e±120) is fitted divided by a power of two,
+        which leaves the posteriors unchanged: variances below the float64 range read
+        0 here while predictions stay exact, and covariances beyond it raise
+        ``ValueError`` at fit.
     epsilon_ : float
         The variance added to the diagonal.
     n_features_in_ : int
@@ -136,6 +141,11 @@ class GaussianClassifier(ClassifierMixin, BaseEstimator):
         counts = np.bincount(yk, minlength=classes.size).astype(np.float64)
         priors = _check_priors(self.priors, classes, counts)
         n, d = X.shape
+        # extreme magnitudes: fit on X / 2ᵉ (exact), where no variance overflows or
+        # underflows; the posteriors do not change (see ``_joint_log_likelihood``)
+        e = _safe_exponent(float(np.max(np.abs(X), initial=0.0)))
+        if e:
+            X = np.ldexp(X, -e)
         eps = float(self.reg_covar) * float(np.var(X, axis=0).max())
         means = np.empty((classes.size, d))
         centred = np.empty_like(X)
@@ -164,40 +174,92 @@ class GaussianClassifier(ClassifierMixin, BaseEstimator):
                 cov[k] = Ck.T @ Ck / counts[k]
                 cov[k][np.diag_indices(d)] += eps
                 factors[k] = _cholesky_or_raise(cov[k], f"class {classes[k]!r}", self.reg_covar)
+        with np.errstate(over="ignore", under="ignore"):
+            covariances = np.ldexp(cov, 2 * e) if e else cov
+        if not np.isfinite(covariances).all():
+            raise ValueError(
+                "GaussianClassifier: the covariances of X overflow float64 (the largest "
+                f"|x| is {float(np.ldexp(np.max(np.abs(X)), e)):.3g}, and variances reach "
+                "its square); rescale X first (e.g. with StandardScaler)."
+            )
         self.classes_ = classes
         self.priors_ = priors
-        self.means_ = means
-        self.covariances_ = cov
-        self.epsilon_ = eps
+        self.means_ = np.ldexp(means, e) if e else means
+        self.covariances_ = covariances
+        with np.errstate(under="ignore"):
+            self.epsilon_ = float(np.ldexp(eps, 2 * e))
+        self._exponent = e
+        self._scaled_means = means
         self._factors = factors
         return self
 
-    def _joint_log_likelihood(self, X: Any) -> np.ndarray:
-        """log p(x | k) + log P(k) for every x and class k, shape (n_samples, n_classes)."""
-        check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float64, reset=False)
-        n, d = X.shape
-        K = self.classes_.size
-        out = np.empty((n, K))
-        for k in range(K):
-            diff = X - self.means_[k]
-            if self.covariance == "diagonal":
-                sd = self._factors[k]
-                quad = np.sum((diff / sd) ** 2, axis=1)
-                logdet = 2.0 * np.sum(np.log(sd))
-            else:
-                L = self._factors if self.covariance == "shared" else self._factors[k]
-                # ‖L⁻¹(x - μ)‖² by a triangular solve, never Σ⁻¹
-                Z = scipy.linalg.solve_triangular(L, diff.T, lower=True, check_finite=False)
-                quad = np.einsum("ij,ij->j", Z, Z)
-                logdet = 2.0 * np.sum(np.log(np.diagonal(L)))
-            out[:, k] = -0.5 * (d * _LOG_2PI + logdet + quad)
+    def _whiten(self, V: np.ndarray, k: int) -> tuple[np.ndarray, float]:
+        """(L⁻¹vᵀ for each row v of V, as rows; log|Σₖ|) for class k, with Σₖ = LLᵀ."""
+        if self.covariance == "diagonal":
+            sd = self._factors[k]
+            return V / sd, 2.0 * float(np.sum(np.log(sd)))
+        L = self._factors if self.covariance == "shared" else self._factors[k]
+        # a triangular solve, never Σ⁻¹
+        Z = scipy.linalg.solve_triangular(L, V.T, lower=True, check_finite=False)
+        return Z.T, 2.0 * float(np.sum(np.log(np.diagonal(L))))
+
+    def _joint_log_likelihood(self, Xs: np.ndarray) -> np.ndarray:
+        """log p(x̃ | k) + log P(k) for finite rows x̃ of X / 2ᵉ, shape (n, n_classes),
+        up to a term common to all classes (which leaves the posteriors as they are).
+
+        -inf where a density underflows. The log-density of x = 2ᵉ x̃ is less by e d log 2
+        for every class. With a shared covariance, the common -½‖L⁻¹x̃‖² is left out:
+        what remains, (L⁻¹x̃)ᵀ mₖ - ½‖mₖ‖² with mₖ = L⁻¹μₖ, is linear in x̃ (LDA's form)
+        and keeps the classes apart for queries far from the data.
+        """
+        d = Xs.shape[1]
+        jll = np.empty((Xs.shape[0], self.classes_.size))
+        for k in range(self.classes_.size):
+            with np.errstate(over="ignore", invalid="ignore"):
+                if self.covariance == "shared":
+                    Z, _ = self._whiten(Xs, k)
+                    m, _ = self._whiten(self._scaled_means[k][None, :], k)
+                    jll[:, k] = Z @ m[0] - 0.5 * float(m[0] @ m[0])
+                else:
+                    Z, logdet = self._whiten(Xs - self._scaled_means[k], k)
+                    quad = np.einsum("ij,ij->i", Z, Z)
+                    jll[:, k] = -0.5 * (d * _LOG_2PI + logdet + quad)
         with np.errstate(divide="ignore"):
-            out += np.log(self.priors_)
-        return out
+            jll += np.log(self.priors_)
+        return jll
+
+    def _far_log_posterior(self, X: np.ndarray) -> np.ndarray:
+        """The limit of the log posteriors for queries whose densities all underflow.
+
+        With x / 2ᵉ = 2ᵗ x̂ (x̂ of size about 1), (x - μₖ)ᵀ Σₖ⁻¹ (x - μₖ) / 4ᵉ =
+        4ᵗ aₖ + 2ᵗ bₖ + cₖ with aₖ = ‖L⁻¹x̂‖², bₖ = -2 (L⁻¹x̂)ᵀ(L⁻¹μₖ), and cₖ holding the
+        rest; for large t the class that is smallest in (a, b, c), compared in that order,
+        takes all the mass (exact ties share it).
+        """
+        t = np.frexp(np.max(np.abs(X), axis=1))[1]
+        Xh = np.ldexp(X, -t[:, None])
+        K = self.classes_.size
+        A, B, C = np.empty((len(X), K)), np.empty((len(X), K)), np.empty((len(X), K))
+        for k in range(K):
+            U, logdet = self._whiten(Xh, k)
+            m, _ = self._whiten(self._scaled_means[k][None, :], k)
+            A[:, k] = np.einsum("ij,ij->i", U, U)
+            B[:, k] = -2.0 * (U @ m[0])
+            with np.errstate(divide="ignore"):
+                C[:, k] = float(m[0] @ m[0]) + logdet - 2.0 * np.log(self.priors_[k])
+        C[:, self.priors_ == 0] = np.inf  # a class of prior 0 never wins
+        order = np.lexsort((C, B, A), axis=-1)
+        rows = np.arange(len(X))[:, None]
+        first = order[:, :1]
+        best = (A == A[rows, first]) & (B == B[rows, first]) & (C == C[rows, first])
+        with np.errstate(divide="ignore"):
+            return np.where(best, -np.log(best.sum(axis=1, keepdims=True)), -np.inf)
 
     def predict_log_proba(self, X: Any) -> np.ndarray:
         """log P(k | x) = log p(x | k) + log P(k) - log Σⱼ p(x | j) P(j).
+
+        A query so far from the training data that its densities underflow for every
+        class gets the limit of its posterior (see ``_far_log_posterior``), never NaN.
 
         Parameters
         ----------
@@ -207,8 +269,23 @@ class GaussianClassifier(ClassifierMixin, BaseEstimator):
         -------
         ndarray of shape (n_samples, n_classes)
         """
-        jll = self._joint_log_likelihood(X)
-        return jll - logsumexp(jll, axis=1, keepdims=True)
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=np.float64, reset=False)
+        e = self._exponent
+        out = np.empty((X.shape[0], self.classes_.size))
+        # rows beyond 2^400 once divided by 2ᵉ would overflow the quadratic forms
+        far = np.frexp(np.max(np.abs(X), axis=1, initial=0.0))[1] - e > _SAFE_EXPONENT
+        near = np.flatnonzero(~far)
+        if near.size:
+            jll = self._joint_log_likelihood(np.ldexp(X[near], -e) if e else X[near])
+            lost = ~np.isfinite(jll).any(axis=1)
+            far[near[lost]] = True
+            # log-softmax, shifted first: exact even when |jll| dwarfs its differences
+            shifted = jll[~lost] - jll[~lost].max(axis=1, keepdims=True)
+            out[near[~lost]] = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        if far.any():
+            out[far] = self._far_log_posterior(X[far])
+        return out
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """P(k | x), the posterior of each class.
@@ -234,5 +311,5 @@ class GaussianClassifier(ClassifierMixin, BaseEstimator):
         -------
         ndarray of shape (n_samples,)
         """
-        jll = self._joint_log_likelihood(X)
-        return self.classes_[np.argmax(jll, axis=1)]
+        log_proba = self.predict_log_proba(X)  # checks that the model is fitted
+        return self.classes_[np.argmax(log_proba, axis=1)]

@@ -100,6 +100,16 @@ def _lstsq_kernel_ridge(K: np.ndarray, y: np.ndarray, alpha: float) -> np.ndarra
     return scipy.linalg.lstsq(full, y, check_finite=False)[0]
 
 
+# the hyper-parameters each kernel reads (a callable reads kernel_params only)
+_KERNEL_PARAMS = {
+    "linear": (),
+    "poly": ("gamma", "degree", "coef0", "exact_degree"),
+    "rbf": ("gamma", "sigma"),
+    "sigmoid": ("gamma", "coef0"),
+    "precomputed": (),
+}
+
+
 class KernelRidge(MultiOutputMixin, RegressorMixin, BaseEstimator):
     """Kernel ridge regression: ridge regression in the feature space of a kernel.
 
@@ -108,27 +118,40 @@ class KernelRidge(MultiOutputMixin, RegressorMixin, BaseEstimator):
     factorisation done in place, never an inverse) and ``f(x) = Σᵢ aᵢ K(xᵢ, x)``. There is
     no intercept (as in scikit-learn): centre ``y`` or add a constant to the kernel.
 
+    The kernels, with their defaults (None means the default below):
+
+    - ``linear``: K(x, x') = xᵀx'.
+    - ``poly``: K(x, x') = (gamma xᵀx' + c₀)^k with gamma = 1, c₀ = 1, k = 3, i.e. the
+      notes' (1 + xᵀx')^k, every monomial up to degree k. (scikit-learn's gamma=None
+      means 1 / n_features for poly as well: pass ``gamma=1 / n_features`` for its
+      kernel.) With ``exact_degree``: (gamma xᵀx')^k, the monomials of degree exactly k.
+    - ``rbf``: K(x, x') = exp(-gamma ‖x - x'‖²) = exp(-‖x - x'‖² / (2 sigma²)), gamma =
+      1 / n_features (scikit-learn's default).
+    - ``sigmoid``: K(x, x') = tanh(gamma xᵀx' + c₀), gamma = 1 / n_features, c₀ = 1.
+
+    A hyper-parameter that the chosen kernel does not read (``sigma`` with ``poly``,
+    ``degree`` with ``rbf``, ``coef0`` with ``exact_degree``, ``kernel_params`` with a
+    named kernel) raises ``ValueError`` at ``fit`` instead of being silently ignored.
+
     Parameters
     ----------
     alpha : float, default=1.0
         The ridge penalty λ ≥ 0.
     kernel : {"linear", "poly", "polynomial", "rbf", "sigmoid", "precomputed"} or callable
-        ``poly``: (gamma xᵀx' + c₀)^degree, or (gamma xᵀx')^degree when ``exact_degree``;
-        ``rbf``: exp(-gamma ‖x - x'‖²) = exp(-‖x - x'‖² / (2 sigma²));
-        ``sigmoid``: tanh(gamma xᵀx' + c₀).
-        ``precomputed``: X is the kernel matrix itself (n_samples, n_samples) at fit and
-        (n_queries, n_samples) at predict. A callable gets two rows (1-D arrays) and
-        ``**kernel_params`` and returns a float, as in scikit-learn.
+        One of the kernels above. ``precomputed``: X is the kernel matrix itself
+        (n_samples, n_samples) at fit and (n_queries, n_samples) at predict. A callable
+        gets two rows (1-D arrays) and ``**kernel_params`` and returns a float, as in
+        scikit-learn.
     gamma : float, default=None
-        gamma of the poly, rbf and sigmoid kernels; None means 1 / n_features (scikit-learn's
-        default), unless ``sigma`` is given.
+        gamma of the poly, rbf and sigmoid kernels; None means 1 for poly and
+        1 / n_features for rbf and sigmoid (unless ``sigma`` is given).
     sigma : float, default=None
         The notes' RBF bandwidth; sets gamma = 1 / (2 sigma²). Give ``gamma`` or
-        ``sigma``, not both. Used by the rbf kernel only.
-    degree : int, default=3
-        k of the polynomial kernel.
-    coef0 : float, default=1
-        c₀ of the poly and sigmoid kernels (ignored by poly when ``exact_degree``).
+        ``sigma``, not both. rbf kernel only.
+    degree : int, default=None
+        k of the polynomial kernel; None means 3. poly kernel only.
+    coef0 : float, default=None
+        c₀ of the poly and sigmoid kernels; None means 1. Not with ``exact_degree``.
     exact_degree : bool, default=False
         Polynomial kernel of degree exactly k, (gamma xᵀx')^k, instead of up to k.
     kernel_params : dict, default=None
@@ -144,6 +167,14 @@ class KernelRidge(MultiOutputMixin, RegressorMixin, BaseEstimator):
     feature_names_in_ : ndarray of str
         Only when X had string column names.
 
+    Raises
+    ------
+    ValueError
+        From ``fit`` or ``predict`` when a kernel value or the result is beyond the
+        float64 range (the linear kernel of rows of size 1e160, a polynomial kernel of
+        large features): rescale X, e.g. with ``StandardScaler``. Kernels are computed
+        scale-safely otherwise, so finite data never gives NaN.
+
     Examples
     --------
     >>> import numpy as np
@@ -151,6 +182,9 @@ class KernelRidge(MultiOutputMixin, RegressorMixin, BaseEstimator):
     >>> model = KernelRidge(alpha=1e-3, kernel="rbf", sigma=1.0).fit(X, np.sin(X).ravel())
     >>> np.round(model.predict([[1.0]]), 3)
     array([0.84])
+    >>> poly = KernelRidge(kernel="poly", degree=2).fit(X, X[:, 0] ** 2)
+    >>> poly._get_kernel(np.array([[2.0]]), np.array([[3.0]]))  # (1 + 2 * 3)²
+    array([[49.]])
     """
 
     _parameter_constraints: dict = {
@@ -161,8 +195,8 @@ class KernelRidge(MultiOutputMixin, RegressorMixin, BaseEstimator):
         ],
         "gamma": [Interval(Real, 0, None, closed="neither"), None],
         "sigma": [Interval(Real, 0, None, closed="neither"), None],
-        "degree": [Interval(Integral, 1, None, closed="left")],
-        "coef0": [Interval(Real, None, None, closed="neither")],
+        "degree": [Interval(Integral, 1, None, closed="left"), None],
+        "coef0": [Interval(Real, None, None, closed="neither"), None],
         "exact_degree": ["boolean"],
         "kernel_params": [dict, None],
     }
@@ -173,8 +207,8 @@ class KernelRidge(MultiOutputMixin, RegressorMixin, BaseEstimator):
         kernel: Any = "linear",
         gamma: float | None = None,
         sigma: float | None = None,
-        degree: int = 3,
-        coef0: float = 1,
+        degree: int | None = None,
+        coef0: float | None = None,
         exact_degree: bool = False,
         kernel_params: dict | None = None,
     ) -> None:
@@ -192,22 +226,63 @@ class KernelRidge(MultiOutputMixin, RegressorMixin, BaseEstimator):
         tags.input_tags.pairwise = self.kernel == "precomputed"
         return tags
 
-    def _kernel_args(self, n_features: int) -> dict[str, Any]:
-        """Keyword arguments of ``_kernel_matrix`` for the current hyper-parameters."""
+    def _check_kernel_params(self) -> None:
+        """Refuse gamma with sigma, and any hyper-parameter the kernel would ignore."""
+        name = type(self).__name__
         if self.gamma is not None and self.sigma is not None:
             raise ValueError(
-                f"{type(self).__name__}: give gamma or sigma, not both; got "
+                f"{name}: give gamma or sigma, not both; got "
                 f"gamma={self.gamma!r} and sigma={self.sigma!r}"
             )
+        given = {
+            key: value
+            for key, value in [
+                ("gamma", self.gamma),
+                ("sigma", self.sigma),
+                ("degree", self.degree),
+                ("coef0", self.coef0),
+                ("exact_degree", self.exact_degree or None),
+                ("kernel_params", self.kernel_params),
+            ]
+            if value is not None
+        }
+        if callable(self.kernel):
+            kernel, used = "a callable", ("kernel_params",)
+        else:
+            kernel = repr(self.kernel)
+            used = _KERNEL_PARAMS["poly" if self.kernel == "polynomial" else self.kernel]
+        unused = [f"{key}={value!r}" for key, value in given.items() if key not in used]
+        if unused:
+            reads = ", ".join(used) if used else "no hyper-parameter"
+            raise ValueError(
+                f"{name}: {' and '.join(unused)} {'is' if len(unused) == 1 else 'are'} not "
+                f"used by kernel={kernel} (which reads {reads}); remove "
+                f"{'it' if len(unused) == 1 else 'them'} or choose a kernel that uses "
+                f"{'it' if len(unused) == 1 else 'them'}."
+            )
+        if self.exact_degree and self.coef0 is not None:
+            raise ValueError(
+                f"{name}: coef0={self.coef0!r} is not used with exact_degree=True (the "
+                "kernel is (gamma xᵀx')^degree); remove coef0 or set exact_degree=False."
+            )
+
+    def _kernel_args(self, n_features: int) -> dict[str, Any]:
+        """Keyword arguments of ``_kernel_matrix`` for the current hyper-parameters."""
         name = "poly" if self.kernel == "polynomial" else self.kernel
         if self.sigma is not None and name == "rbf":
-            gamma = 1.0 / (2.0 * float(self.sigma) ** 2)
+            # 1 / (2 sigma²) without forming sigma² (which may underflow or overflow)
+            gamma = 0.5 / float(self.sigma) / float(self.sigma)
         elif self.gamma is not None:
             gamma = float(self.gamma)
+        elif name == "poly":
+            gamma = 1.0  # the notes' (1 + xᵀx')^k
         else:
             gamma = 1.0 / n_features
-        coef0 = 0.0 if (name == "poly" and self.exact_degree) else float(self.coef0)
-        return {"kernel": name, "gamma": gamma, "coef0": coef0, "degree": int(self.degree)}
+        coef0 = 1.0 if self.coef0 is None else float(self.coef0)
+        if name == "poly" and self.exact_degree:
+            coef0 = 0.0
+        degree = 3 if self.degree is None else int(self.degree)
+        return {"kernel": name, "gamma": gamma, "coef0": coef0, "degree": degree}
 
     def _get_kernel(self, X: np.ndarray, Y: np.ndarray | None = None) -> np.ndarray:
         """The full kernel matrix K(X, Y) (Y defaults to X) for the current hyper-parameters.
@@ -226,6 +301,19 @@ class KernelRidge(MultiOutputMixin, RegressorMixin, BaseEstimator):
             return K
         return _kernel_matrix(X, Y, **self._kernel_args(X.shape[1]))
 
+    def _check_finite(
+        self, values: np.ndarray, what: str, X: np.ndarray, lower: bool = False
+    ) -> None:
+        """ValueError unless ``values`` are all finite (checked before any LAPACK call)."""
+        if _all_finite(values, lower):
+            return
+        kernel = "the callable kernel" if callable(self.kernel) else f"the {self.kernel} kernel"
+        raise ValueError(
+            f"{type(self).__name__}: {what} with {kernel} is not finite: it overflows "
+            f"float64 (the largest |x| is {float(np.max(np.abs(X), initial=0.0)):.3g}). "
+            "Rescale X (e.g. with StandardScaler) or y, or use a smaller gamma or degree."
+        )
+
     @atomic_fit
     def fit(self, X: Any, y: Any) -> KernelRidge:
         """Solve (K + λI) a = y on the training points.
@@ -241,11 +329,7 @@ class KernelRidge(MultiOutputMixin, RegressorMixin, BaseEstimator):
         -------
         self
         """
-        if self.gamma is not None and self.sigma is not None:
-            raise ValueError(
-                f"{type(self).__name__}: give gamma or sigma, not both; got "
-                f"gamma={self.gamma!r} and sigma={self.sigma!r}"
-            )
+        self._check_kernel_params()
         X, y = validate_data(self, X, y, dtype=np.float64, multi_output=True, y_numeric=True)
         if self.kernel == "precomputed" and X.shape[0] != X.shape[1]:
             raise ValueError(
@@ -259,12 +343,15 @@ class KernelRidge(MultiOutputMixin, RegressorMixin, BaseEstimator):
             K = np.asfortranarray(self._get_kernel(X))
         else:
             K = _kernel_matrix(X, lower=True, **self._kernel_args(X.shape[1]))
+        # only the lower triangle is computed, and read by the solver
+        self._check_finite(K, "the kernel matrix of X", X, lower=True)
         try:
             dual = _solve_kernel_ridge(K, y, alpha, overwrite_K=True)
         except np.linalg.LinAlgError:
             del K
             warnings.warn(_SINGULAR_MSG, UserWarning, stacklevel=4)
             dual = _lstsq_kernel_ridge(self._get_kernel(X), y, alpha)
+        self._check_finite(dual, "the solution a = (K + alpha I)⁻¹ y", X)
         self.dual_coef_ = dual
         self.X_fit_ = X
         return self
@@ -285,4 +372,21 @@ class KernelRidge(MultiOutputMixin, RegressorMixin, BaseEstimator):
         check_is_fitted(self)
         X = validate_data(self, X, dtype=np.float64, reset=False)
         K = self._get_kernel(X, self.X_fit_)
-        return K @ self.dual_coef_
+        self._check_finite(K, "the kernel between X and the training points", X)
+        with np.errstate(over="ignore", invalid="ignore"):
+            out = K @ self.dual_coef_
+        self._check_finite(out, "the prediction", X)
+        return out
+
+
+def _all_finite(A: np.ndarray, lower: bool = False) -> bool:
+    """Whether every entry (of the lower triangle, for a square ``A`` when ``lower``) is
+    finite, by blocks of columns: no full-size boolean temporary."""
+    if A.ndim == 1:
+        return bool(np.isfinite(A).all())
+    n_rows, n_cols = A.shape
+    width = max(1, (1 << 18) // max(1, n_rows))
+    return all(
+        np.isfinite(A[j0 if lower else 0 :, j0 : j0 + width]).all()
+        for j0 in range(0, n_cols, width)
+    )

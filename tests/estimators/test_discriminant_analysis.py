@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from scipy.stats import multivariate_normal
@@ -127,3 +129,78 @@ def test_single_class_is_rejected() -> None:
     X, _, _ = _data()
     with pytest.raises(ValueError, match="greater than one; got 1 class"):
         GaussianClassifier().fit(X, np.zeros(len(X)))
+
+
+def test_given_priors_are_copied() -> None:
+    """priors_ aliased the caller's array: changing it afterwards changed predictions."""
+    X, y, Xt = _data()
+    priors = np.array([0.7, 0.1, 0.2])
+    model = GaussianClassifier(priors=priors).fit(X, y)
+    proba = model.predict_proba(Xt)
+    assert not np.shares_memory(model.priors_, priors)
+    priors[:] = [0.0, 0.0, 1.0]
+    np.testing.assert_array_equal(model.priors_, [0.7, 0.1, 0.2])
+    np.testing.assert_array_equal(model.predict_proba(Xt), proba)
+    assert model.priors is priors  # the hyper-parameter itself is stored as given
+
+
+@pytest.mark.parametrize("magnitude", [1e-300, 1e-200, 1e150])
+@pytest.mark.parametrize("covariance", ["full", "shared", "diagonal"])
+def test_extreme_magnitudes_give_the_posteriors_of_the_data_at_size_one(
+    covariance: str, magnitude: float
+) -> None:
+    """Posteriors do not change when X is multiplied by a constant; variances of size
+    1e-600 are below float64 (1e-400 and 1e300 are at its edges), so the model is fitted
+    on X / 2ᵉ."""
+    X, y, Xt = _data()
+    ref = GaussianClassifier(covariance=covariance).fit(X, y)
+    model = GaussianClassifier(covariance=covariance).fit(X * magnitude, y)
+    np.testing.assert_allclose(
+        model.predict_proba(Xt * magnitude), ref.predict_proba(Xt), rtol=1e-9, atol=1e-12
+    )
+    np.testing.assert_allclose(model.means_, ref.means_ * magnitude, rtol=1e-12)
+    assert np.isfinite(model.covariances_).all()
+    if magnitude == 1e150:
+        np.testing.assert_allclose(model.covariances_, ref.covariances_ * 1e300, rtol=1e-9)
+
+
+@pytest.mark.parametrize("covariance", ["full", "shared", "diagonal"])
+def test_covariances_beyond_float64_raise_and_leave_the_model(covariance: str) -> None:
+    X, y, Xt = _data()
+    model = GaussianClassifier(covariance=covariance).fit(X, y)
+    before = {k: np.copy(v) for k, v in vars(model).items() if k.endswith("_")}
+    proba = model.predict_proba(Xt)
+    with pytest.raises(
+        ValueError,
+        match=re.escape(f"overflow float64 (the largest |x| is {np.max(np.abs(X)) * 1e300:.3g},")
+        + ".*rescale X",
+    ):
+        model.fit(X * 1e300, y)  # variances of size 1e600
+    for key, value in before.items():
+        np.testing.assert_array_equal(getattr(model, key), value)
+    np.testing.assert_array_equal(model.predict_proba(Xt), proba)
+
+
+@pytest.mark.parametrize("covariance", ["full", "shared", "diagonal"])
+def test_queries_far_from_every_class_get_the_limit_posterior(covariance: str) -> None:
+    """All densities underflow at 1e160 from data of size 1: the posterior is the limit
+    along the ray, which LDA's linear decision function (scikit-learn's) gives directly."""
+    rng = np.random.default_rng(4)
+    X = rng.standard_normal((60, 2))
+    y = np.arange(60) % 2
+    X[y == 1] += [3.0, 1.0]
+    model = GaussianClassifier(covariance=covariance).fit(X, y)
+    directions = np.array([[1.0, 1.0], [-1.0, 0.0], [0.0, 1.0], [1.0, -2.0]])
+    for scale in [1e160, 1e300]:
+        proba = model.predict_proba(directions * scale)
+        assert np.isfinite(proba).all()
+        np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+        # the same class as a query 1e12 along the ray, where float64 still holds it
+        np.testing.assert_array_equal(
+            model.predict(directions * scale), model.predict(directions * 1e12)
+        )
+    if covariance == "shared":
+        lda = da.LinearDiscriminantAnalysis(solver="lsqr").fit(X, y)
+        np.testing.assert_array_equal(
+            model.predict_proba(directions * 1e300), lda.predict_proba(directions * 1e300)
+        )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import tracemalloc
+
 import numpy as np
 import pytest
 from sklearn import neighbors as sk
@@ -133,3 +135,123 @@ def test_k_larger_than_training_set_raises_like_sklearn() -> None:
         KNeighborsClassifier(n_neighbors=5).fit(X, y).kneighbors()
     with pytest.raises(ValueError, match="Expected n_neighbors > 0"):
         model.kneighbors(X, n_neighbors=0)
+
+
+# --- ties: memory and scikit-learn's tie-breaking ------------------------------------------
+
+
+@pytest.mark.parametrize("d", [64, 256])
+def test_tied_training_points_keep_memory_proportional_to_chunk_times_n(d: int) -> None:
+    """20,000 identical rows make every training point a candidate of every query; the
+    exact re-ranking gathered (queries, candidates, d) values: 2.2 GiB for a full chunk at
+    d = 64, MemoryError at d = 256. Memory is O(queries · n), whatever d."""
+    n, nq = 20_000, 10
+    model = KNeighborsRegressor(n_neighbors=5).fit(np.ones((n, d)), np.arange(n) % 3)
+    Xq = np.ones((nq, d))
+    tracemalloc.start()
+    try:
+        dist, ind = model.kneighbors(Xq)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    # a dozen (queries, n) float64 arrays and a 2 MiB gather block; the gather of all
+    # candidates alone would take nq · n · d · 8 bytes = 100 MiB at d = 64
+    assert peak < 12 * nq * n * 8 + 4 * 2**20, peak
+    np.testing.assert_array_equal(ind, np.tile(np.arange(5), (nq, 1)))
+    np.testing.assert_array_equal(dist, 0.0)
+    ref = sk.KNeighborsRegressor(n_neighbors=5, algorithm="brute").fit(np.ones((n, d)), [0] * n)
+    np.testing.assert_array_equal(np.sort(ref.kneighbors(Xq)[1], axis=1), ind)
+    np.testing.assert_array_equal(model.predict(Xq), np.mean([0, 1, 2, 0, 1]))
+
+
+@pytest.mark.parametrize(("n", "levels"), [(300, 3), (5000, 16)])  # 5000: the float32 screen
+def test_ties_are_broken_by_the_lower_index(n: int, levels: int) -> None:
+    """Small integers: exact distances with many ties, at the k-th place too.
+
+    nabla's rule is a stable sort of the exact distances: nearest first, equal distances
+    by the lower index. scikit-learn's brute force returns the same distances, but which
+    of the points tied at the k-th distance it keeps depends on its heap (a closer point
+    found later evicts whichever tied point sits at the root), and it orders ties
+    arbitrarily; so the neighbour sets, and the predictions, are compared where the k-th
+    distance is not tied with the next one.
+    """
+    rng = np.random.default_rng(3)
+    X = rng.integers(0, levels, (n, 3)).astype(float)
+    Xq = rng.integers(0, levels, (200, 3)).astype(float)
+    y = rng.integers(0, 3, n)
+    full = np.sqrt(((Xq[:, None, :] - X[None]) ** 2).sum(-1))
+    kth = np.sort(full, axis=1)[:, 7:9]
+    clear = kth[:, 0] < kth[:, 1]  # queries whose 8 nearest points are unambiguous
+    assert 0 < clear.sum() < len(Xq)
+    for weights in ["uniform", "distance"]:
+        ours = KNeighborsClassifier(n_neighbors=8, weights=weights).fit(X, y)
+        theirs = sk.KNeighborsClassifier(n_neighbors=8, weights=weights, algorithm="brute")
+        theirs.fit(X, y)
+        dist, ind = ours.kneighbors(Xq)
+        ref_dist, ref_ind = theirs.kneighbors(Xq)
+        np.testing.assert_array_equal(ind, np.argsort(full, axis=1, kind="stable")[:, :8])
+        np.testing.assert_array_equal(dist, np.sort(ref_dist, axis=1))
+        np.testing.assert_array_equal(np.sort(ind[clear], 1), np.sort(ref_ind[clear], 1))
+        np.testing.assert_allclose(
+            ours.predict_proba(Xq[clear]), theirs.predict_proba(Xq[clear]), rtol=1e-12
+        )
+        reg = KNeighborsRegressor(n_neighbors=8, weights=weights).fit(X, y * 1.5)
+        ref = sk.KNeighborsRegressor(n_neighbors=8, weights=weights, algorithm="brute")
+        ref.fit(X, y * 1.5)
+        np.testing.assert_allclose(reg.predict(Xq[clear]), ref.predict(Xq[clear]), rtol=1e-12)
+        # the tied rows: the mean over nabla's documented neighbours
+        expected = (y * 1.5)[ind[~clear]].mean(axis=1) if weights == "uniform" else None
+        if expected is not None:
+            np.testing.assert_allclose(reg.predict(Xq[~clear]), expected, rtol=1e-12)
+
+
+# --- weights callables --------------------------------------------------------------------
+
+
+def _far_only(dist):
+    return np.where(dist > 2.5, 1.0, 0.0)  # every neighbour of a query near 0 gets 0
+
+
+def test_all_zero_weights_raise_as_in_scikit_learn() -> None:
+    X, y = np.arange(10.0)[:, None], np.arange(10) % 3
+    Xq = np.array([[10.0], [0.0]])  # the second query's neighbours are all within 2.5
+    theirs = sk.KNeighborsClassifier(n_neighbors=3, weights=_far_only).fit(X, y)
+    with pytest.raises(ValueError) as expected:
+        theirs.predict_proba(Xq)
+    message = str(expected.value)
+    assert message.startswith("All neighbors of some sample is getting zero weights")
+    clf = KNeighborsClassifier(n_neighbors=3, weights=_far_only).fit(X, y)
+    reg = KNeighborsRegressor(n_neighbors=3, weights=_far_only).fit(X, y * 1.0)
+    for call in (clf.predict_proba, clf.predict, reg.predict):
+        with pytest.raises(ValueError) as raised:
+            call(Xq)
+        assert str(raised.value) == message
+    # a query with some non-zero weight is answered, as scikit-learn answers it
+    np.testing.assert_array_equal(clf.predict_proba(Xq[:1]), theirs.predict_proba(Xq[:1]))
+    np.testing.assert_array_equal(clf.predict(Xq[:1]), theirs.predict(Xq[:1]))
+
+
+@pytest.mark.parametrize(
+    ("weights", "message"),
+    [
+        (lambda d: np.ones(len(d)), r"shape of its distances \(2, 3\); got shape \(2,\)"),
+        (lambda d: np.where(d > 1.5, np.nan, 1.0), "non-finite weights"),
+        (lambda d: np.array([[1.0, -1.0, 0.0]] * len(d)), "sum to 0"),
+    ],
+)
+def test_bad_weights_from_a_callable_raise(weights, message) -> None:
+    X, y = np.arange(10.0)[:, None], np.arange(10) % 2
+    for model in (
+        KNeighborsClassifier(n_neighbors=3, weights=weights).fit(X, y),
+        KNeighborsRegressor(n_neighbors=3, weights=weights).fit(X, y * 1.0),
+    ):
+        with pytest.raises(ValueError, match=message):
+            model.predict([[0.0], [4.2]])
+
+
+def test_huge_callable_weights_do_not_overflow() -> None:
+    """Weights near the float64 limit: each query's are scaled by a power of two."""
+    X, y = np.arange(10.0)[:, None], np.arange(10) * 1.0
+    reg = KNeighborsRegressor(n_neighbors=3, weights=lambda d: 1e308 / (1.0 + d)).fit(X, y)
+    ref = sk.KNeighborsRegressor(n_neighbors=3, weights=lambda d: 1.0 / (1.0 + d)).fit(X, y)
+    np.testing.assert_allclose(reg.predict([[4.2]]), ref.predict([[4.2]]), rtol=1e-12)

@@ -6,6 +6,7 @@ import warnings
 
 import numpy as np
 import pytest
+import sklearn.ensemble
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning, FitFailedWarning
 from sklearn.linear_model import LinearRegression, LogisticRegression
@@ -15,11 +16,12 @@ from sklearn.tree import DecisionTreeRegressor
 from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.estimator_checks import check_estimator
 
+import nabla.ensemble
 from nabla.ensemble import BaggingClassifier, BaggingRegressor
 from nabla.kernel_ridge import KernelRidge
 from nabla.model_selection import _parallel as parallel_module
 
-from ._helpers import FailsOnRepeats
+from ._helpers import FailsOnDuplicates, FailsOnRepeats
 
 
 def _regression(n: int = 60):
@@ -175,3 +177,94 @@ def test_failing_members_are_counted_and_state_is_kept() -> None:
     with pytest.warns(FitFailedWarning, match=rf"failed on {n_bad} of 60 resamples"):
         model.fit(X, y)
     assert model.n_failed_ == n_bad and len(model.estimators_) == 60 - n_bad
+
+
+def _sklearn_message(make, X, y) -> str:
+    with pytest.raises(ValueError) as raised:
+        make(sklearn.ensemble).fit(X, y)
+    return str(raised.value)
+
+
+def _fitted_state(model) -> dict:
+    params = model.get_params(deep=False)
+    return {k: v for k, v in vars(model).items() if k not in params}
+
+
+@pytest.mark.parametrize(
+    ("case", "make", "X", "y"),
+    [
+        (
+            "3-D X",
+            lambda m: m.BaggingClassifier(n_estimators=3, random_state=0),
+            np.zeros((10, 2, 2)),
+            np.arange(10) % 2,
+        ),
+        (
+            "3-D X",
+            lambda m: m.BaggingRegressor(n_estimators=3, random_state=0),
+            np.zeros((10, 2, 2)),
+            np.arange(10.0),
+        ),
+        (
+            "one class",
+            lambda m: m.BaggingClassifier(LogisticRegression(), n_estimators=3, random_state=0),
+            np.arange(10.0)[:, None],
+            np.zeros(10, dtype=int),
+        ),
+        (
+            "one sample",
+            lambda m: m.BaggingClassifier(LogisticRegression(), n_estimators=3, random_state=0),
+            np.ones((1, 2)),
+            np.array([1]),
+        ),
+    ],
+    ids=lambda v: v if isinstance(v, str) else None,
+)
+def test_invalid_input_raises_scikit_learns_value_error_first(case, make, X, y) -> None:
+    """3-D X, one sample, one class were wrapped in RuntimeError after every resample
+    failed; now the ValueError of scikit-learn's bagging, word for word, before any
+    resample, and the previous fit is left as it was."""
+    model = make(nabla.ensemble)
+    Xg, yg = _classification() if isinstance(model, BaggingClassifier) else _regression()
+    model.fit(Xg, yg)
+    before, pred = _fitted_state(model), model.predict(Xg)
+    expected = _sklearn_message(make, X, y)
+    with pytest.raises(ValueError) as raised:
+        model.fit(X, y)
+    assert str(raised.value) == expected
+    assert _fitted_state(model) == before
+    np.testing.assert_array_equal(model.predict(Xg), pred)
+    with pytest.raises(ValueError, match="Found array with dim 3"):
+        model.predict(np.zeros((2, 2, 1)))
+
+
+def test_a_single_class_is_fine_for_an_estimator_that_accepts_it() -> None:
+    """As in scikit-learn, a tree fits one class: the check fits the estimator once, it
+    does not forbid the data."""
+    X = np.arange(8.0)[:, None]
+    model = BaggingClassifier(n_estimators=3, random_state=0).fit(X, ["a"] * 8)
+    np.testing.assert_array_equal(model.predict(X), ["a"] * 8)
+
+
+class _Broken(FailsOnDuplicates):
+    def fit(self, X, y):
+        raise RuntimeError("broken")
+
+
+# scikit-learn's trees warn as they cast 1e300 to float32, then refuse it
+@pytest.mark.filterwarnings("ignore:overflow encountered in cast:RuntimeWarning")
+@pytest.mark.filterwarnings("ignore:invalid value encountered in reduce:RuntimeWarning")
+def test_every_resample_refused_as_invalid_is_a_value_error() -> None:
+    """Values beyond float32 (the trees' dtype) fail on every resample: ValueError."""
+    X, y = _regression()
+    with pytest.raises(
+        ValueError,
+        match=r"failed on 3 of 3 resamples \(first: #0: ValueError: Input X contains "
+        r"infinity or a value too large for dtype\('float32'\)\.\); no member is left",
+    ):
+        BaggingRegressor(n_estimators=3, random_state=0).fit(X * 1e300, y)
+    with pytest.raises(ValueError, match=r"failed on 4 of 4 .* repeated rows"):
+        BaggingRegressor(FailsOnDuplicates(), n_estimators=4, random_state=0).fit(X, y)
+    # other failures of every member stay a RuntimeError
+    with pytest.raises(RuntimeError, match=r"failed on 2 of 2 .*RuntimeError: broken"):
+        BaggingRegressor(_Broken(), n_estimators=2, random_state=0).fit(X, y)

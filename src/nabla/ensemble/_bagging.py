@@ -8,7 +8,14 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, RegressorMixin, clone
+from sklearn.base import (
+    BaseEstimator,
+    ClassifierMixin,
+    MetaEstimatorMixin,
+    RegressorMixin,
+    clone,
+    is_classifier,
+)
 from sklearn.exceptions import FitFailedWarning
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
@@ -70,7 +77,14 @@ class _BaseBagging(MetaEstimatorMixin, BaseEstimator):
         raise NotImplementedError
 
     def _fit_members(self, X: NDArray[Any], y: NDArray[Any]) -> None:
-        """Fit the members; attributes are set only once every check has passed."""
+        """Fit the members; attributes are set only once every check has passed.
+
+        Data with one sample (or, for a classifier, one class) gives resamples that all
+        share it: the estimator is fitted once on the whole data first, so that an
+        estimator that refuses such data raises its own error (a ``ValueError``, as
+        scikit-learn's bagging would) before any resample is drawn, instead of failing
+        on every resample.
+        """
         n = X.shape[0]
         if isinstance(self.max_samples, Integral):
             if self.max_samples > n:
@@ -84,6 +98,8 @@ class _BaseBagging(MetaEstimatorMixin, BaseEstimator):
         template = clone(
             self.estimator if self.estimator is not None else self._default_estimator()
         )
+        if n < 2 or (is_classifier(self) and np.unique(y).size < 2):
+            clone(template).fit(X, y)
         seeds = seed_sequence(self.random_state, type(self).__name__).spawn(self.n_estimators)
         results = map_tasks(
             _fit_member, seeds, args=(template, X, y, n_draw, self.bootstrap), n_jobs=self.n_jobs
@@ -109,7 +125,11 @@ class _BaseBagging(MetaEstimatorMixin, BaseEstimator):
             f"resamples (first: #{first.index}: {type(first.error).__name__}: {first.error})"
         )
         if len(failed) == total:
-            raise RuntimeError(summary + "; no member is left.") from first.error
+            # every resample refused as invalid input: the data is invalid for the estimator
+            invalid = all(isinstance(f.error, ValueError) for f in failed)
+            raise (ValueError if invalid else RuntimeError)(
+                summary + "; no member is left."
+            ) from first.error
         if self.on_error == "raise":
             raise RuntimeError(
                 summary + ". Pass on_error='skip' to bag the other members."
@@ -146,6 +166,11 @@ class BaggingRegressor(RegressorMixin, _BaseBagging):
     clone's ``random_state`` parameters; so the ensemble is the same for any ``n_jobs`` and
     joblib backend. ``predict(x) = (1/B) sum_b f_b(x)``.
 
+    Input is validated before any resample is drawn: X must be 2-D, as in scikit-learn,
+    and data with a single sample (or a single class, for the classifier), which every
+    resample would share, is first given to the estimator once, so that an estimator that
+    refuses it raises its own ``ValueError``, as it would in scikit-learn's bagging.
+
     Parameters
     ----------
     estimator : estimator or None, default=None
@@ -162,7 +187,10 @@ class BaggingRegressor(RegressorMixin, _BaseBagging):
     n_jobs : int or None
         Workers for fitting and predicting (joblib semantics and backend).
     on_error : {"raise", "skip"}, default="raise"
-        When some members fail to fit: raise (saying how many) or warn and keep the others.
+        When some members fail to fit: raise ``RuntimeError`` (saying how many) or warn
+        and keep the others. When every member fails, the fit raises in either case:
+        ``ValueError`` if every failure was a ``ValueError`` (the data is invalid for the
+        estimator), else ``RuntimeError``.
 
     Attributes
     ----------
@@ -199,16 +227,14 @@ class BaggingRegressor(RegressorMixin, _BaseBagging):
         """Fit ``n_estimators`` members on resamples of ``(X, y)``."""
         self._validate_params()
         with restored_on_error(self):
-            X_arr, y_arr = validate_data(
-                self, X, y, multi_output=True, y_numeric=True, allow_nd=True, reset=True
-            )
+            X_arr, y_arr = validate_data(self, X, y, multi_output=True, y_numeric=True)
             self._fit_members(X_arr, y_arr)
         return self
 
     def predict(self, X: ArrayLike) -> NDArray[np.float64]:
         """The mean of the members' predictions."""
         check_is_fitted(self)
-        X_arr = validate_data(self, X, allow_nd=True, reset=False)
+        X_arr = validate_data(self, X, reset=False)
         outputs = self._member_outputs("predict", X_arr)
         return np.mean([np.asarray(o, dtype=np.float64) for o in outputs], axis=0)
 
@@ -250,7 +276,7 @@ class BaggingClassifier(ClassifierMixin, _BaseBagging):
         """Fit ``n_estimators`` members on resamples of ``(X, y)``."""
         self._validate_params()
         with restored_on_error(self):
-            X_arr, y_arr = validate_data(self, X, y, allow_nd=True, reset=True)
+            X_arr, y_arr = validate_data(self, X, y)
             check_classification_targets(y_arr)
             classes, encoded = np.unique(y_arr, return_inverse=True)
             self._fit_members(X_arr, encoded.reshape(-1))
@@ -260,7 +286,7 @@ class BaggingClassifier(ClassifierMixin, _BaseBagging):
     def predict_proba(self, X: ArrayLike) -> NDArray[np.float64]:
         """Mean class probabilities (or vote shares) of the members, ``(n_samples, n_classes)``."""
         check_is_fitted(self)
-        X_arr = validate_data(self, X, allow_nd=True, reset=False)
+        X_arr = validate_data(self, X, reset=False)
         k = len(self.classes_)
         soft = all(hasattr(m, "predict_proba") for m in self.estimators_)
         outputs = self._member_outputs("predict_proba" if soft else "predict", X_arr)

@@ -12,9 +12,17 @@ one buffer, in cache-sized blocks: no n-by-n temporaries. ``‖x - x'‖² = ‖
 is clipped at 0 (rounding can make it slightly negative). With ``lower=True`` only the
 lower triangle of the symmetric K(X, X) is computed (BLAS ``syrk``), in Fortran order,
 which is what an in-place Cholesky factorisation reads: half the work and no copy.
+
+Scale safety: inputs whose largest magnitude lies outside [2⁻⁴⁰⁰, 2⁴⁰⁰] are first divided
+by a power of two 2ᵉ (exact) that brings it into [½, 1), so that no product, norm or sum
+overflows or underflows on the way; the factor 4ᵉ is put back in the one elementwise
+multiplication that applies gamma. A kernel value that is itself beyond the float64 range
+(xᵀx' of two rows of size 1e200) is ±inf, never NaN.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 from scipy.linalg import blas
@@ -30,10 +38,46 @@ __all__ = [
 
 # elementwise work is done on blocks of about this many float64 values (2 MiB: L2-sized)
 _BLOCK_VALUES = 1 << 18
+# inputs whose largest magnitude has a binary exponent within ±this are used unscaled
+_SAFE_EXPONENT = 400
 
 
 def _row_norms_sq(X: np.ndarray) -> np.ndarray:
     return np.einsum("ij,ij->i", X, X)
+
+
+def _max_abs(*arrays: np.ndarray | None) -> float:
+    return max(
+        (float(np.max(np.abs(A), initial=0.0)) for A in arrays if A is not None), default=0.0
+    )
+
+
+def _binary_exponent(big: float) -> int:
+    """e with big / 2ᵉ in [½, 1) (0 for 0)."""
+    return int(math.frexp(big)[1])
+
+
+def _safe_exponent(big: float, limit: int = _SAFE_EXPONENT) -> int:
+    """0 when data of largest magnitude ``big`` can be used as is, else the exponent e that
+    brings it into [½, 1) by ``np.ldexp(X, -e)``."""
+    e = _binary_exponent(big)
+    return 0 if big == 0.0 or abs(e) <= limit else e
+
+
+def _scale_in_place(blk: np.ndarray, factor: float, exponent: int) -> None:
+    """blk *= factor · 2**exponent with a single rounding; overflow gives ±inf, underflow 0.
+
+    ``factor`` is finite. The power of two is applied by ``ldexp`` (exact), so neither it
+    nor the product with ``factor`` needs to be representable on its own.
+    """
+    with np.errstate(over="ignore", under="ignore"):
+        if exponent == 0:
+            if factor != 1.0:
+                blk *= factor
+            return
+        mantissa, e = math.frexp(factor)
+        blk *= mantissa
+        np.ldexp(blk, e + exponent, out=blk)
 
 
 def _finish_block(
@@ -42,43 +86,43 @@ def _finish_block(
     gamma: float,
     coef0: float,
     degree: int,
+    exponent: int,
     sq_rows: np.ndarray | None,
     sq_cols: np.ndarray | None,
+    diagonal: bool = False,
 ) -> None:
-    """Turn a block of (scaled) inner products into kernel values, in place."""
-    if kernel == "rbf":
-        # blk holds 2 gamma xᵀx'; subtract gamma ‖x‖² and gamma ‖x'‖², clip the distance
-        # at 0, exponentiate
+    """Turn a block of scaled inner products into kernel values, in place.
+
+    ``blk`` holds x̃ᵀx̃' (or -2x̃ᵀx̃' for the distance kernels) of the inputs divided by
+    2^(exponent / 2); ``diagonal`` says that blk[i, i] pairs a point with itself.
+    """
+    if kernel in ("rbf", "sqeuclidean"):
+        # ‖x̃‖² + ‖x̃'‖² - 2x̃ᵀx̃', clipped at 0 (and exactly 0 from a point to itself)
         assert sq_rows is not None and sq_cols is not None  # internal invariant
-        blk -= sq_rows[:, None]
-        blk -= sq_cols[None, :]
-        np.minimum(blk, 0.0, out=blk)
-        np.exp(blk, out=blk)
-    elif kernel == "poly":
-        if coef0 != 0.0:
-            blk += coef0
-        if degree != 1:
-            np.power(blk, degree, out=blk)
-    elif kernel == "sigmoid":
-        blk += coef0
-        np.tanh(blk, out=blk)
-    elif kernel == "sqeuclidean":
-        # blk holds -2 xᵀx'
-        assert sq_rows is not None and sq_cols is not None
         blk += sq_rows[:, None]
         blk += sq_cols[None, :]
         np.maximum(blk, 0.0, out=blk)
-
-
-def _scale(kernel: str, gamma: float) -> float:
-    """The factor applied to xᵀx' inside the matrix product."""
-    if kernel == "rbf":
-        return 2.0 * gamma
+        if diagonal:
+            np.fill_diagonal(blk, 0.0)
     if kernel == "sqeuclidean":
-        return -2.0
-    if kernel in ("poly", "sigmoid"):
-        return gamma
-    return 1.0
+        _scale_in_place(blk, 1.0, exponent)
+    elif kernel == "rbf":
+        if math.isinf(gamma):  # exp(-inf · d²): 1 at distance 0, else 0
+            np.copyto(blk, blk == 0.0)
+            return
+        _scale_in_place(blk, -gamma, exponent)
+        np.exp(blk, out=blk)
+    elif kernel == "linear":
+        _scale_in_place(blk, 1.0, exponent)
+    else:  # poly, sigmoid: gamma xᵀx' + c₀
+        _scale_in_place(blk, gamma, exponent)
+        if coef0 != 0.0:
+            blk += coef0
+        if kernel == "sigmoid":
+            np.tanh(blk, out=blk)
+        elif degree != 1:
+            with np.errstate(over="ignore", under="ignore"):
+                np.power(blk, degree, out=blk)
 
 
 def _mirror_lower(K: np.ndarray, width: int) -> None:
@@ -106,15 +150,18 @@ def _kernel_matrix(
     ``Y=None`` means K(X, X), computed from one triangle (BLAS ``syrk``) and exactly
     symmetric, in Fortran order; with ``lower=True`` the strict upper triangle is left
     unspecified. ``kernel`` is one of linear, poly, rbf, sigmoid, sqeuclidean; for
-    ``poly`` pass ``coef0=0`` for the exact-degree kernel.
+    ``poly`` pass ``coef0=0`` for the exact-degree kernel. ``gamma`` > 0 (inf only for
+    rbf).
     """
-    alpha = _scale(kernel, gamma)
-    needs_sq = kernel in ("rbf", "sqeuclidean")
-    if kernel == "rbf":
-        sq_scale = gamma
-    else:
-        sq_scale = 1.0
-    sq_x = _row_norms_sq(X) * sq_scale if needs_sq else None
+    e = _safe_exponent(_max_abs(X, Y))
+    if e:
+        X = np.ldexp(X, -e)
+        Y = None if Y is None else np.ldexp(Y, -e)
+    exponent = 2 * e  # xᵀx' and ‖x - x'‖² scale with 4ᵉ
+    distance = kernel in ("rbf", "sqeuclidean")
+    alpha = -2.0 if distance else 1.0
+    sq_x = _row_norms_sq(X) if distance else None
+    args = (kernel, float(gamma), float(coef0), int(degree), exponent)
     if Y is None:
         n = X.shape[0]
         # syrk with trans=1 on the Fortran view Xᵀ computes alpha * X Xᵀ, lower triangle
@@ -122,38 +169,27 @@ def _kernel_matrix(
         width = max(8, _BLOCK_VALUES // max(n, 1))
         for j0 in range(0, n, width):
             j1 = min(j0 + width, n)
-            blk = K[j0:, j0:j1]
             _finish_block(
-                blk,
-                kernel,
-                gamma,
-                coef0,
-                degree,
+                K[j0:, j0:j1],
+                *args,
                 None if sq_x is None else sq_x[j0:],
                 None if sq_x is None else sq_x[j0:j1],
+                diagonal=True,
             )
         if not lower:
             _mirror_lower(K, width)
         return K
-    sq_y = _row_norms_sq(Y) * sq_scale if needs_sq else None
+    sq_y = _row_norms_sq(Y) if distance else None
     K = X @ Y.T
     if alpha != 1.0:
         K *= alpha
-    if kernel == "linear":
+    if kernel == "linear" and exponent == 0:
         return K
     n_cols = K.shape[1]
     height = max(8, _BLOCK_VALUES // max(n_cols, 1))
     for i0 in range(0, K.shape[0], height):
         i1 = min(i0 + height, K.shape[0])
-        _finish_block(
-            K[i0:i1],
-            kernel,
-            gamma,
-            coef0,
-            degree,
-            None if sq_x is None else sq_x[i0:i1],
-            sq_y,
-        )
+        _finish_block(K[i0:i1], *args, None if sq_x is None else sq_x[i0:i1], sq_y)
     return K
 
 

@@ -22,7 +22,8 @@ _PARAMS_DOC = """
     weights : {"uniform", "distance"} or callable, default="uniform"
         Equal votes, votes weighted by 1/distance (a query that coincides with training
         points takes their values), or a function from the (n_queries, k) distances to
-        weights of the same shape.
+        finite weights of the same shape. A query whose weights are all 0 raises
+        ValueError at predict time (scikit-learn's message, for the regressor too).
     metric : {"minkowski", "euclidean", "manhattan", "l2", "l1", "cityblock"}
         Distance; "minkowski" uses ``p`` (p=2 is Euclidean, p=1 Manhattan).
     p : float, default=2
@@ -86,8 +87,8 @@ class KNeighborsClassifier(ClassifierMixin, _KNeighborsBase):
         -------
         ndarray of shape (n_queries, n_classes)
         """
-        dist, ind = self.kneighbors(X)
-        w = _neighbor_weights(dist, self.weights)
+        dist, ind, e = self._scaled_kneighbors(X)
+        w = _neighbor_weights(dist, e, self.weights)
         labels = self._y[ind]
         n, n_classes = labels.shape[0], self.classes_.size
         # one bincount over (row, class) pairs tallies every vote at once
@@ -95,9 +96,7 @@ class KNeighborsClassifier(ClassifierMixin, _KNeighborsBase):
         votes = np.bincount(
             flat, weights=None if w is None else w.ravel(), minlength=n * n_classes
         ).reshape(n, n_classes)
-        total = votes.sum(axis=1, keepdims=True)
-        total[total == 0.0] = 1.0
-        return votes / total
+        return votes / votes.sum(axis=1, keepdims=True)
 
     def predict(self, X: Any) -> np.ndarray:
         """The (weighted) majority class among the k nearest neighbours.
@@ -165,11 +164,28 @@ class KNeighborsRegressor(MultiOutputMixin, RegressorMixin, _KNeighborsBase):
         -------
         ndarray of shape (n_queries,) or (n_queries, n_targets)
         """
-        dist, ind = self.kneighbors(X)
-        w = _neighbor_weights(dist, self.weights)
+        dist, ind, e = self._scaled_kneighbors(X)
+        w = _neighbor_weights(dist, e, self.weights)
         Yn = self._y[ind]  # (n_queries, k) or (n_queries, k, n_targets)
-        if w is None:
-            return Yn.mean(axis=1)
-        if Yn.ndim == 3:
-            return np.einsum("qk,qkt->qt", w, Yn) / w.sum(axis=1)[:, None]
-        return np.einsum("qk,qk->q", w, Yn) / w.sum(axis=1)
+        with np.errstate(over="ignore", invalid="ignore"):
+            pred = _weighted_mean(Yn, w)
+        if not np.isfinite(pred).all():
+            # targets near the float64 limit: average them divided by a power of two
+            t = int(np.frexp(np.max(np.abs(Yn)))[1])
+            with np.errstate(over="ignore", invalid="ignore"):
+                pred = np.ldexp(_weighted_mean(np.ldexp(Yn, -t), w), t)
+            if not np.isfinite(pred).all():
+                raise ValueError(
+                    "KNeighborsRegressor: the weighted mean of the neighbours' targets "
+                    "overflows float64; use non-negative weights or rescale y."
+                )
+        return pred
+
+
+def _weighted_mean(Yn: np.ndarray, w: np.ndarray | None) -> np.ndarray:
+    """Σⱼ wⱼ yⱼ / Σⱼ wⱼ over axis 1 of ``Yn`` (the plain mean when ``w`` is None)."""
+    if w is None:
+        return Yn.mean(axis=1)
+    if Yn.ndim == 3:
+        return np.einsum("qk,qkt->qt", w, Yn) / w.sum(axis=1)[:, None]
+    return np.einsum("qk,qk->q", w, Yn) / w.sum(axis=1)

@@ -14,10 +14,15 @@ strided groups, the group minima are taken with one vectorised ``minimum`` pass,
 k-th smallest group minimum τ bounds the k-th nearest distance from above; only the few
 groups whose minimum is within τ + 2·margin can hold a neighbour.
 Manhattan and general Minkowski distances use SciPy's ``cdist`` on the same chunks.
+
+The search itself assumes data of moderate magnitude: the estimators divide training
+points and queries by a common power of two (exact) when their magnitude lies outside
+the band of ``exponent_limit``, and multiply the distances back.
 """
 
 from __future__ import annotations
 
+import math
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -26,6 +31,8 @@ from scipy.spatial.distance import cdist
 
 # a chunk of the distance matrix holds about this many bytes
 _CHUNK_BYTES = 1 << 23
+# the exact re-ranking gathers at most this many float64 values at a time (2 MiB)
+_GATHER_VALUES = 1 << 18
 # the float32 screen pays off from this many training points on
 _SCREEN_MIN_SAMPLES = 4096
 _GROUPS = 16
@@ -39,6 +46,27 @@ def _row_norms_sq(X: np.ndarray) -> np.ndarray:
     return np.einsum("ij,ij->i", X, X)
 
 
+def _candidate_sq_distances(X: np.ndarray, Y: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """‖xᵢ - y_idx[i, j]‖² in float64 by direct differences, shape of ``idx``.
+
+    The (rows, candidates, d) differences are formed a block at a time, of at most
+    ``_GATHER_VALUES`` values: however many candidates tie (duplicated training points
+    make every one a candidate), memory stays O(rows · candidates).
+    """
+    c, m = idx.shape
+    d = max(1, X.shape[1])
+    d2 = np.empty((c, m))
+    width = m if m * d <= _GATHER_VALUES else max(1, _GATHER_VALUES // d)
+    height = max(1, _GATHER_VALUES // (width * d))
+    for i0 in range(0, c, height):
+        i1 = min(i0 + height, c)
+        for j0 in range(0, m, width):
+            j1 = min(j0 + width, m)
+            diff = Y[idx[i0:i1, j0:j1]] - X[i0:i1, None, :]
+            d2[i0:i1, j0:j1] = np.einsum("ijk,ijk->ij", diff, diff)
+    return d2
+
+
 def _sort_candidates(
     X: np.ndarray, Y: np.ndarray, idx: np.ndarray, k: int
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -50,8 +78,7 @@ def _sort_candidates(
     idx = np.sort(idx, axis=1)
     # padding columns (index ≥ n) may fill up a row; they get an infinite distance
     padded = idx >= Y.shape[0]
-    diff = Y[np.where(padded, 0, idx)] - X[:, None, :]
-    d2 = np.einsum("ijk,ijk->ij", diff, diff)
+    d2 = _candidate_sq_distances(X, Y, np.where(padded, 0, idx))
     d2[padded] = np.inf
     order = np.argsort(d2, axis=1, kind="stable")[:, :k]
     return np.take_along_axis(d2, order, axis=1), np.take_along_axis(idx, order, axis=1)
@@ -216,6 +243,31 @@ def kneighbors_search(
     with blas.limit(limits=1), ThreadPoolExecutor(workers) as pool:
         list(pool.map(run, starts))
     return dist, ind
+
+
+def exponent_limit(metric: str, p: float) -> int:
+    """Data whose largest magnitude has a binary exponent within ±this is searched unscaled.
+
+    Euclidean and Manhattan distances of such data neither overflow nor underflow: their
+    squares and sums stay within 2^±(2·400 + log₂ d). A Minkowski distance raises
+    differences to the power p, so its band narrows as 900 / p.
+    """
+    if metric in ("euclidean", "manhattan"):
+        return 400
+    return max(1, min(400, int(900 // p) - 4))
+
+
+def rescale_exponent(big: float, limit: int, current: int = 0) -> int:
+    """The exponent e to search data scaled by 2⁻ᵉ (``np.ldexp(X, -e)``).
+
+    ``current`` when data of largest magnitude ``big``, scaled by 2^-current, lies in the
+    band of ``exponent_limit``; else the e that brings its largest magnitude into
+    [¼, ½), where differences of two points are below 1.
+    """
+    e = math.frexp(big)[1]
+    if big == 0.0 or abs(e - current) <= limit:
+        return current
+    return e + 1
 
 
 def make_screen(Y: np.ndarray, metric: str) -> _EuclideanScreen | None:

@@ -10,7 +10,7 @@ from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, Transfo
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
-from nabla.metrics.pairwise import _kernel_matrix
+from nabla.metrics.pairwise import _binary_exponent, _kernel_matrix, _max_abs
 from nabla.utils import atomic_fit, check_random_generator
 
 __all__ = ["RBFFeatures"]
@@ -25,7 +25,18 @@ def _kmeans_plus_plus(
     probability proportional to D(x)², the squared distance to the nearest centre so far.
     Lloyd: assign every point to its nearest centre, move each centre to the mean of its
     points (a centre that loses all its points stays), until the assignment is stable.
+    Both run on X divided by a power of two that brings its largest magnitude into
+    [½, 1) (exact, and the same draws and assignments), so that squared distances and
+    their sum never overflow or underflow; the centres are multiplied back.
     """
+    e = _binary_exponent(_max_abs(X))
+    centres, n_iter = _kmeans_scaled(np.ldexp(X, -e), k, rng, max_iter)
+    return np.ldexp(centres, e), n_iter
+
+
+def _kmeans_scaled(
+    X: np.ndarray, k: int, rng: np.random.Generator, max_iter: int
+) -> tuple[np.ndarray, int]:
     n = X.shape[0]
     centres = np.empty((k, X.shape[1]))
     centres[0] = X[rng.integers(n)]
