@@ -117,6 +117,10 @@ def test_lasso_matches_sklearn(alpha: float, fit_intercept: bool) -> None:
     np.testing.assert_allclose(ours.coef_, ref.coef_, atol=1e-8)
     np.testing.assert_allclose(ours.intercept_, ref.intercept_, atol=1e-7)
     np.testing.assert_array_equal(ours.coef_ != 0, ref.coef_ != 0)
+    # both converged by the same rule, so both gaps (the same definition) are below it
+    yc = y - y.mean() if fit_intercept else y
+    bound = 1e-12 * (yc @ yc) / len(y)
+    assert 0.0 <= ours.dual_gap_ <= bound and ref.dual_gap_ <= bound
 
 
 def test_lasso_many_features_and_targets() -> None:
@@ -129,11 +133,36 @@ def test_lasso_many_features_and_targets() -> None:
 
 
 def test_lasso_stops_on_the_duality_gap() -> None:
+    """scikit-learn's rule: the gap of n times the mean objective at most tol ‖yc‖²; the
+    reported dual_gap_ is the mean objective's (that gap / n)."""
     X, y = _sparse_problem()
     model = Lasso(alpha=0.05, tol=1e-6).fit(X, y)
     yc = y - y.mean()
-    assert 0.0 <= model.dual_gap_ <= 1e-6 * yc @ yc
+    assert 0.0 <= model.dual_gap_ <= 1e-6 * (yc @ yc) / len(y)
     assert model.n_iter_ >= 1
+
+
+@pytest.mark.parametrize("alpha", [0.0, 0.05, 0.5])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_lasso_dual_gap_is_sklearns(alpha: float, fit_intercept: bool) -> None:
+    """Item 19: dual_gap_ was n_samples times scikit-learn's. scikit-learn's is the gap of
+    the mean objective (1/2n)‖y - Xw - b‖² + alpha‖w‖₁ (its coordinate descent works on n
+    times that objective and divides the gap by n; for alpha = 0 it is ‖Xcᵀ R‖² / n).
+    scikit-learn evaluates it at nabla's coefficients here: a warm start from them with a
+    tolerance so loose that its check before the first sweep returns at once."""
+    X, y = _sparse_problem()
+    yc = y - y.mean() if fit_intercept else y
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # alpha = 0; max_iter = 1 does not converge
+        ours = Lasso(alpha=alpha, fit_intercept=fit_intercept, tol=1e-15, max_iter=1)
+        ours.fit(X, y)
+        ref = sk.Lasso(alpha=alpha, fit_intercept=fit_intercept, warm_start=True, tol=1e30)
+        ref.coef_ = ours.coef_.copy()
+        ref.fit(X, y)
+    assert ref.n_iter_ == 0  # no sweep: the gap at nabla's coefficients
+    np.testing.assert_array_equal(ref.coef_, ours.coef_)
+    assert ours.dual_gap_ > 1e-3 * (yc @ yc) / len(y)  # far from converged: not rounding
+    np.testing.assert_allclose(ours.dual_gap_, ref.dual_gap_, rtol=1e-12)
 
 
 def test_lasso_alpha_max_gives_zero_and_kkt_holds() -> None:

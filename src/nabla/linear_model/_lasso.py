@@ -10,27 +10,41 @@ import numpy as np
 from scipy.linalg import lapack
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval
-from sklearn.utils.validation import validate_data
+from sklearn.utils.validation import check_array, validate_data
 
 from nabla.linear_model._least_squares import (
+    _SCALE_HINT,
     _centre_y,
     _correlations_and_mean,
     _LinearRegressorBase,
+    _scale_target,
 )
+from nabla.linear_model._scaling import check_finite_fit, ldexp, max_abs, pow2_exponent
 from nabla.utils import atomic_fit
 
 __all__ = ["Lasso"]
 
 _MIN_WORKING_SET = 32
+_MAX_FLOAT = float(np.finfo(np.float64).max)
+# X is used as given while its largest entry lies in [2^-64, 2^64]: there XᵀX, Xᵀy and the
+# working-set Gram matrices stay far inside the float64 range; beyond, it is rescaled
+_SAFE_EXPONENT = 64
 
 
-def _duality_gap(R: np.ndarray, c: np.ndarray, w: np.ndarray, y: np.ndarray, lam: float) -> float:
+def _duality_gap(
+    R: np.ndarray, c: np.ndarray, w: np.ndarray, y: np.ndarray, lam: float, e_x: int = 0
+) -> float:
     """Gap between P(w) = ½‖R‖² + λ‖w‖₁ and the dual at the feasible point θ = s·R.
 
     s = min(1, λ / ‖Xcᵀ R‖∞) scales the residual into the dual feasible set
     {θ : ‖Xcᵀθ‖∞ ≤ λ}; D(θ) = ½‖y‖² - ½‖y - θ‖², so the gap is
-    ½‖R‖²(1 + s²) + λ‖w‖₁ - s Rᵀy.
+    ½‖R‖²(1 + s²) + λ‖w‖₁ - s Rᵀy. This is n times the gap of the mean objective
+    (1/2n)‖R‖² + alpha‖w‖₁. For λ = 0 no dual point is feasible and, as scikit-learn
+    does, the first-order condition stands in for it: the gap is ‖Xᵀ R‖², for X·2^-e_x
+    given as X and c, hence the factor 2^(2 e_x).
     """
+    if lam == 0.0:
+        return float(ldexp(float(c @ c), 2 * e_x))
     r2 = float(R @ R)
     dual_norm = float(np.max(np.abs(c), initial=0.0))
     s = lam / dual_norm if dual_norm > lam else 1.0
@@ -104,6 +118,7 @@ def _lasso_cd(
     c0: np.ndarray,
     max_iter: int,
     tol: float,
+    e_x: int = 0,
 ) -> tuple[np.ndarray, float, int]:
     """Minimise (1/2n)‖yc - Xc w‖² + alpha ‖w‖₁ (Xc = X - x̄ implicitly; X is never copied).
 
@@ -112,10 +127,11 @@ def _lasso_cd(
     KKT violators |cⱼ| > λ = n alpha; coordinate descent then runs on the support plus the
     worst violators, with their small Gram matrix, until it settles, and a sign-fixed
     exact solve finishes the support. Stops when the gap is at most ``tol * ‖yc‖²``
-    (scikit-learn's criterion). Returns (w, gap, sweeps).
+    (scikit-learn's criterion). Returns (w, gap, sweeps), the gap in the units of
+    ½‖R‖² (n times the mean objective's); ``e_x``: X is the data scaled by 2^-e_x.
     """
     n, d = X.shape
-    lam = n * alpha
+    lam = min(n * alpha, _MAX_FLOAT)  # an alpha beyond float64 / n zeroes every coefficient
     w = np.zeros(d)
     tol_abs = tol * float(yc @ yc)
     total = 0
@@ -124,7 +140,7 @@ def _lasso_cd(
     R = yc.copy()
     c = c0.copy()
     while True:
-        gap = _duality_gap(R, c, w, yc, lam)
+        gap = _duality_gap(R, c, w, yc, lam, e_x)
         if gap <= tol_abs or total >= max_iter:
             break
         # working set: the support, then the largest violations of |cⱼ| ≤ λ
@@ -184,6 +200,8 @@ class Lasso(_LinearRegressorBase):
     coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
     intercept_ : float or ndarray of shape (n_targets,)
     dual_gap_ : float or ndarray of shape (n_targets,)
+        The duality gap of the objective above at the solution, as scikit-learn reports
+        it (for alpha = 0, where no dual point is feasible, ‖Xcᵀ(y - Xw - b)‖² / n).
     n_iter_ : int or list of int
         Sweeps used (per target).
     n_features_in_ : int
@@ -242,29 +260,45 @@ class Lasso(_LinearRegressorBase):
                 "to use the LinearRegression estimator",
                 stacklevel=4,
             )
-        yc, y_mean = _centre_y(y, self.fit_intercept)
+        n = X.shape[0]
+        # y in [-1, 1] by a power of two (exact); X too, when its largest entry is far
+        # from 1: the fit is then on X·2^-e_x, y·2^-e_y with alpha·2^-(e_x + e_y), the
+        # same objective up to the factor 2^(2 e_y)
+        ys, e_y = _scale_target(y)
+        yc, y_mean = _centre_y(ys, self.fit_intercept)
         Y = yc[:, None] if yc.ndim == 1 else yc
-        XtY, x_mean = _correlations_and_mean(self, X, Y, self.fit_intercept)
+        m = max_abs(X)
+        if not np.isfinite(m):
+            check_array(X, input_name="X", estimator=self)  # scikit-learn's message
+        e_x = int(pow2_exponent(m)) if m > 0.0 and abs(np.log2(m)) > _SAFE_EXPONENT else 0
+        Xs = ldexp(X, -e_x) if e_x else X
+        alpha = min(float(ldexp(float(self.alpha), -(e_x + e_y))), _MAX_FLOAT)
+        XtY, x_mean = _correlations_and_mean(self, Xs, Y, self.fit_intercept)
         coefs, gaps, iters = [], [], []
         for t in range(Y.shape[1]):
             w, gap, n_iter = _lasso_cd(
-                X, np.ascontiguousarray(Y[:, t]), float(self.alpha), x_mean, XtY[:, t],
-                self.max_iter, float(self.tol),
+                Xs, np.ascontiguousarray(Y[:, t]), alpha, x_mean, XtY[:, t],
+                self.max_iter, float(self.tol), e_x,
             )  # fmt: skip
-            if gap > self.tol * float(Y[:, t] @ Y[:, t]):
+            # scikit-learn's dual_gap_: the gap of the mean objective (1/2n)‖R‖² + alpha‖w‖₁,
+            # in the objective's units, (max |y|)²: beyond float64 for |y| ≳ 1e154
+            dual_gap = float(ldexp(gap / n, 2 * e_y))
+            check_finite_fit(type(self).__name__, _SCALE_HINT, duality_gap=dual_gap)
+            tolerance = self.tol * float(Y[:, t] @ Y[:, t])
+            if gap > tolerance:
                 warnings.warn(
                     "Objective did not converge. You might want to increase the number "
                     "of iterations, check the scale of the features or consider "
-                    f"increasing regularisation. Duality gap: {gap:.3e}, tolerance: "
-                    f"{self.tol * float(Y[:, t] @ Y[:, t]):.3e}",
+                    f"increasing regularisation. Duality gap: {dual_gap:.3e}, tolerance: "
+                    f"{float(ldexp(tolerance / n, 2 * e_y)):.3e}",
                     ConvergenceWarning,
                     stacklevel=4,
                 )
             coefs.append(w)
-            gaps.append(gap)
+            gaps.append(dual_gap)
             iters.append(n_iter)
         W = np.column_stack(coefs) if yc.ndim == 2 else coefs[0]
-        self._set_linear(W, x_mean, y_mean)
+        self._set_linear(W, x_mean, y_mean, e_x, e_y)
         self.dual_gap_ = np.asarray(gaps) if yc.ndim == 2 else gaps[0]
         self.n_iter_ = iters if yc.ndim == 2 else iters[0]
         return self

@@ -10,14 +10,15 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from nabla.linear_model._logistic_objective import _Problem, rescale
 from nabla.linear_model._logistic_solvers import (
     _LARGE_N,
-    _Problem,
     _solve_gd,
     _solve_lbfgs,
     _solve_newton,
     _solve_sgd,
 )
+from nabla.linear_model._scaling import check_finite_fit, ldexp, linear_scores
 from nabla.utils import atomic_fit, check_classification_y, check_random_generator
 
 __all__ = ["LogisticRegression", "SoftmaxRegression"]
@@ -86,17 +87,13 @@ class _LinearClassifier(ClassifierMixin, BaseEstimator):
         """
         X, y = validate_data(self, X, y, dtype=np.float64, order="C")
         classes, encoded = check_classification_y(y, min_classes=2)
-        n = X.shape[0]
         n_classes = classes.size
-        lam = 0.0 if np.isinf(self.C) else 1.0 / (float(self.C) * n)
+        # columns of extreme magnitude are solved for in units of a power of two
+        Xs, k, lam = rescale(X, float(self.C))
         prob = _Problem(
-            X,
-            encoded,
-            n_classes,
-            self._always_multinomial or n_classes > 2,
-            self.fit_intercept,
-            lam,
-        )
+            Xs, encoded, n_classes, self._always_multinomial or n_classes > 2,
+            self.fit_intercept, lam,
+        )  # fmt: skip
         solver = self.solver
         if solver == "auto":
             solver = _auto_solver(prob)
@@ -113,6 +110,12 @@ class _LinearClassifier(ClassifierMixin, BaseEstimator):
             rng = check_random_generator(self.random_state)
             theta, n_iter = _solve_sgd(prob, theta, max_iter, tol, lr, self.batch_size, rng)
         W, b = prob.unpack(theta)
+        W = ldexp(W, -k)  # wⱼ = vⱼ 2^-kⱼ, exact unless beyond the float64 range
+        check_finite_fit(
+            type(self).__name__,
+            "Scale X (e.g. StandardScaler) or lower C.",
+            coefficients=W,
+        )
         if prob.multinomial and self.fit_intercept:
             # only differences of intercepts matter; report the centred ones
             b = b - b.mean()
@@ -126,7 +129,8 @@ class _LinearClassifier(ClassifierMixin, BaseEstimator):
     def _scores(self, X: Any) -> np.ndarray:
         check_is_fitted(self)
         X = validate_data(self, X, dtype=np.float64, reset=False)
-        return X @ self.coef_.T + self.intercept_
+        # ±inf for a score beyond the float64 range (its class is still clear), never NaN
+        return linear_scores(X, self.coef_, self.intercept_)
 
     def decision_function(self, X: Any) -> np.ndarray:
         """Scores: the logit of the second class (two classes) or one score per class.
@@ -139,13 +143,15 @@ class _LinearClassifier(ClassifierMixin, BaseEstimator):
         -------
         ndarray of shape (n_samples,) for two classes, else (n_samples, n_classes)
         """
+        check_is_fitted(self)
+        if self.coef_.shape[0] == 2:
+            # softmax with two classes: log(π₁ / π₀) = z₁ - z₀ = x(w₁ - w₀) + (b₁ - b₀),
+            # formed from the coefficients so that two infinite scores give no inf - inf
+            X = validate_data(self, X, dtype=np.float64, reset=False)
+            diff = self.coef_[1:] - self.coef_[:1]
+            return linear_scores(X, diff, self.intercept_[1] - self.intercept_[0])[:, 0]
         z = self._scores(X)
-        if z.shape[1] == 1:
-            return z[:, 0]
-        if z.shape[1] == 2:
-            # softmax with two classes: log(π₁ / π₀) = z₁ - z₀
-            return z[:, 1] - z[:, 0]
-        return z
+        return z[:, 0] if z.shape[1] == 1 else z
 
     def predict_log_proba(self, X: Any) -> np.ndarray:
         """log P(class | x), computed stably (log-sum-exp).
@@ -158,7 +164,9 @@ class _LinearClassifier(ClassifierMixin, BaseEstimator):
         -------
         ndarray of shape (n_samples, n_classes)
         """
-        z = self._scores(X)
+        # beyond |z| = 1e300 the probabilities are 0 and 1 in float64 anyway; clipping
+        # keeps an infinite score from turning z - max(z) into NaN
+        z = np.clip(self._scores(X), -1e300, 1e300)
         if z.shape[1] == 1:
             # log sigmoid(z) = -log(1 + e^{-z}), log(1 - sigmoid(z)) = -log(1 + e^{z})
             z = np.hstack([np.zeros_like(z), z])
@@ -217,7 +225,9 @@ class LogisticRegression(_LinearClassifier):
         Iterations (newton, lbfgs, gd) or epochs (sgd).
     tol : float, default=1e-4
         Stop when the largest gradient entry of the mean objective
-        (1/n) ΣLᵢ + ‖W‖²/(2Cn) is at most ``tol``.
+        (1/n) ΣLᵢ + ‖W‖²/(2Cn) is at most ``tol``. For a column of extreme magnitude,
+        which is solved for in units of a power of two (see Notes), the entry is the
+        derivative with respect to the rescaled coefficient.
     learning_rate : float or "auto", default="auto"
         η of gd, η₀ of sgd (ηₑ = η₀/√e at epoch e); "auto" derives it from a bound on the
         curvature, which guarantees descent.
@@ -235,6 +245,15 @@ class LogisticRegression(_LinearClassifier):
     solver_ : str
         The solver used (resolves "auto").
     n_features_in_ : int
+
+    Notes
+    -----
+    Scale safety: a column whose largest magnitude lies beyond 2^±64 is multiplied by a
+    power of two (exact) before the solver sees it, and its coefficient mapped back
+    (a penalty that dominates a tiny column limits how far it is scaled up), so that no
+    score, gradient or Hessian overflows; every solver stops within ``max_iter``. A fit
+    whose coefficients lie beyond the float64 range, or a ``gd``/``sgd`` run whose
+    iterates leave it (a learning rate far too large), raises ``ValueError``.
 
     Examples
     --------
