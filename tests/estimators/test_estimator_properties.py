@@ -215,21 +215,9 @@ def _main(name: str, examples: int) -> None:
     print(json.dumps({"ok": True, "cases": count[0]}))
 
 
-# estimators that still fail the property (found by this test; fixes are under way
-# elsewhere): each entry says how. Remove an entry when its fix lands (strict xfail: the
-# test then reports XPASS as a failure until it is removed).
-_KNOWN_FAILURES: dict[str, str] = {
-    "MLPClassifier": (
-        "NumPy RuntimeWarning 'overflow encountered in multiply' in nabla/optim/_util.py "
-        "(from adam.py) for inputs of magnitude 1e200 and beyond; the output itself "
-        "stays finite"
-    ),
-    "MLPRegressor": (
-        "NumPy RuntimeWarning 'overflow encountered in multiply' in "
-        "nabla/autograd/ops/elementwise.py and nabla/optim/_util.py before the "
-        "ValueError 'the training loss became inf'"
-    ),
-}
+# estimators that fail the property, each with how (strict xfail: a fix then shows as an
+# XPASS failure until its entry is removed); none at present
+_KNOWN_FAILURES: dict[str, str] = {}
 
 
 def _params() -> list[Any]:

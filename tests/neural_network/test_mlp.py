@@ -139,7 +139,7 @@ def test_divergence_raises_clear_error() -> None:
         random_state=0,
     )
     with pytest.raises(
-        ValueError, match=r"training loss became inf at epoch .* lower learning_rate_init"
+        ValueError, match=r"training loss became non-finite at epoch .* lower learning_rate_init"
     ):
         with np.errstate(all="ignore"):
             reg.fit(X[:100], y[:100].astype(float))

@@ -187,41 +187,47 @@ class _BaseMLP(BaseEstimator):
         Xt = nabla.tensor(X)
         converged = False
         epoch = 0
-        for epoch in range(1, self.max_iter + 1):
-            net.train()
-            order = gen.permutation(n)
-            total = 0.0
-            for start in range(0, n, bs):
-                idx = order[start : start + bs]
-                opt.zero_grad()
-                loss = loss_fn(net(Xt[idx]), nabla.tensor(t[idx]))
-                loss.backward()
-                opt.step()
-                total += loss.item() * len(idx)
-            epoch_loss = total / n
-            if not np.isfinite(epoch_loss):
-                raise ValueError(
-                    f"{type(self).__name__}: the training loss became {epoch_loss} at epoch "
-                    f"{epoch}; lower learning_rate_init (now {self.learning_rate_init}) or "
-                    "standardise X."
-                )
-            loss_curve.append(epoch_loss)
-            if self.early_stopping:
-                score = self._val_score(net, X_val, t_val)
-                val_scores.append(score)
-                improved = score > best_score + self.tol
-                if score > best_score:
-                    best_score, best_state = (
-                        score,
-                        {k: v.copy() for k, v in _numpy_state(net).items()},
+        # Overflow on extreme inputs is detected below (a non-finite loss or weight raises
+        # ValueError), so NumPy's warnings about it would only be noise.
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            for epoch in range(1, self.max_iter + 1):
+                net.train()
+                order = gen.permutation(n)
+                total = 0.0
+                for start in range(0, n, bs):
+                    idx = order[start : start + bs]
+                    opt.zero_grad()
+                    loss = loss_fn(net(Xt[idx]), nabla.tensor(t[idx]))
+                    loss.backward()
+                    opt.step()
+                    total += loss.item() * len(idx)
+                epoch_loss = total / n
+                if not np.isfinite(epoch_loss) or not all(
+                    np.isfinite(p.data).all() for p in net.parameters()
+                ):
+                    what = "loss" if not np.isfinite(epoch_loss) else "weights"
+                    raise ValueError(
+                        f"{type(self).__name__}: the training {what} became non-finite at "
+                        f"epoch {epoch} (loss {epoch_loss}); lower learning_rate_init (now "
+                        f"{self.learning_rate_init}) or standardise X."
                     )
-            else:
-                improved = epoch_loss < best_loss - self.tol
-                best_loss = min(best_loss, epoch_loss)
-            stall = 0 if improved else stall + 1
-            if stall >= self.n_iter_no_change:
-                converged = True
-                break
+                loss_curve.append(epoch_loss)
+                if self.early_stopping:
+                    score = self._val_score(net, X_val, t_val)
+                    val_scores.append(score)
+                    improved = score > best_score + self.tol
+                    if score > best_score:
+                        best_score, best_state = (
+                            score,
+                            {k: v.copy() for k, v in _numpy_state(net).items()},
+                        )
+                else:
+                    improved = epoch_loss < best_loss - self.tol
+                    best_loss = min(best_loss, epoch_loss)
+                stall = 0 if improved else stall + 1
+                if stall >= self.n_iter_no_change:
+                    converged = True
+                    break
         if self.early_stopping and best_state is not None:
             net.load_state_dict({k: nabla.tensor(v) for k, v in best_state.items()})
         if not converged and not self.early_stopping:
