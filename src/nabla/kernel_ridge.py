@@ -246,6 +246,7 @@ class KernelRidge(MultiOutputMixin, RegressorMixin, BaseEstimator):
             ]
             if value is not None
         }
+        used: tuple[str, ...]
         if callable(self.kernel):
             kernel, used = "a callable", ("kernel_params",)
         else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import pickle
@@ -243,6 +244,9 @@ def test_restore_is_all_or_nothing(tmp_path: Path) -> None:
         ck.restore(small)
     with pytest.raises(ValueError, match="holds no scheduler state"):
         ck.restore(other, other_opt, optim.lr_scheduler.StepLR(other_opt, 2))
+    stateless = dataclasses.replace(ck, optimizer_state=None)  # names Adam, holds no state
+    with pytest.raises(ValueError, match=r"optimizer_state.*holds none; restore without"):
+        stateless.restore(other, other_opt)
     assert all(np.array_equal(before[k], v.data) for k, v in other.state_dict().items())
 
 

@@ -195,7 +195,7 @@ def _read_csv(
                 "x column with --feature"
             )
         feature = others[0]
-    table = load_csv(path, target, columns=[feature], dtype=np.float64)
+    table = load_csv(path, target, columns=None if feature is None else [feature], dtype=np.float64)
     if table.classes is not None:
         raise ValueError(f"--csv: the target {target!r} of '{path}' must hold numbers")
     feature = table.feature_names[0]

@@ -309,6 +309,9 @@ class Checkpoint:
             detail = f"it does not fit the model: {'; '.join(errors[:5])}{more}"
             raise _checks.invalid(self.path, "model_state", detail, who)
         if optimizer is not None:
+            if self.optimizer_state is None:
+                detail = "the checkpoint holds none; restore without an optimizer"
+                raise _checks.invalid(self.path, "optimizer_state", detail, who)
             _checks.check_optimizer_state(optimizer, self.optimizer_state, self.path, who)
         if scheduler is not None:
             live_sched = {k: v for k, v in scheduler.state_dict().items() if k != "optimizer"}

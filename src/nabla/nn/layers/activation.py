@@ -99,7 +99,10 @@ class PReLU(Module):
 
     def __init__(self, num_parameters: int = 1, init: float = 0.25, dtype: Any = None) -> None:
         super().__init__()
-        self.num_parameters = check_int(num_parameters, "PReLU", "num_parameters")
+        # PyTorch's attribute name; it shadows Module.num_parameters() on PReLU instances
+        self.num_parameters = check_int(  # type: ignore[assignment,method-assign]
+            num_parameters, "PReLU", "num_parameters"
+        )
         self.init = check_float(init, "PReLU", "init", -math.inf)
         dt = float_dtype(dtype, "PReLU")
         self.weight = Parameter(np.full(self.num_parameters, self.init, dtype=dt))
