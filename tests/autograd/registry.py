@@ -463,8 +463,12 @@ OPS: list[OpSpec] = [
 
 
 def all_ops() -> list[OpSpec]:
-    """This registry plus the fused ops of nabla.nn (tests/autograd/registry_nn.py), if present."""
-    ops = list(OPS)
+    """This registry, the math and activations of registry_math.py, the reductions, indexing,
+    movement and einsum of registry_tensor_ops.py, and the fused ops of nabla.nn
+    (tests/autograd/registry_nn.py), if present."""
+    from tests.autograd import registry_math, registry_tensor_ops
+
+    ops = list(OPS) + registry_math.OPS + registry_tensor_ops.OPS
     try:
         from tests.autograd import registry_nn
     except ImportError:
@@ -473,3 +477,138 @@ def all_ops() -> list[OpSpec]:
 
 
 assert nabla.Tensor  # the registry needs the package importable
+
+
+# ---- linear algebra (nabla.linalg) --------------------------------------------------------------
+# Matrices are kept well-conditioned (symmetric positive definite where the op needs it).
+# cholesky and eigh read one triangle and return the symmetric gradient (as PyTorch), so they
+# are checked on (A + A^T) / 2, whose central differences see that gradient.
+def _la_general(rng: np.random.Generator, shapes: Shapes, dtype: Any) -> list[np.ndarray]:
+    out = [rng.standard_normal(shapes[0]) + 3 * np.eye(shapes[0][-1])]
+    return [a.astype(dtype) for a in out + [rng.standard_normal(s) for s in shapes[1:]]]
+
+
+def _la_spd(rng: np.random.Generator, shapes: Shapes, dtype: Any) -> list[np.ndarray]:
+    x = rng.standard_normal(shapes[0])
+    spd = x @ np.swapaxes(x, -1, -2) + shapes[0][-1] * np.eye(shapes[0][-1])
+    return [a.astype(dtype) for a in [spd] + [rng.standard_normal(s) for s in shapes[1:]]]
+
+
+def _la_sym(a: Any) -> Any:  # (A + A^T) / 2 for nabla and torch tensors alike
+    axes = list(range(a.ndim))
+    axes[-2:] = axes[-1], axes[-2]
+    return (a + a.permute(*axes)) / 2
+
+
+def _np_sym(a: np.ndarray) -> np.ndarray:
+    return (a + np.swapaxes(a, -1, -2)) / 2
+
+
+_LA_SQUARE: list[Shapes] = [((3, 3),), ((2, 3, 3),), ((0, 2, 2),)]
+_LA_PAIR: list[Shapes] = [((3, 3), (3, 2)), ((2, 3, 3), (3, 1))]
+
+OPS.extend(
+    [
+        OpSpec(
+            "linalg.det",
+            lambda a: nabla.linalg.det(a),
+            np.linalg.det,
+            _LA_SQUARE,
+            make=_la_general,
+            torch_fn=lambda a: _t().linalg.det(a),
+        ),
+        OpSpec(
+            "linalg.slogdet",
+            lambda a: nabla.linalg.slogdet(a).logabsdet,
+            lambda a: np.linalg.slogdet(a)[1],
+            _LA_SQUARE,
+            make=_la_general,
+            torch_fn=lambda a: _t().linalg.slogdet(a)[1],
+        ),
+        OpSpec(
+            "linalg.inv",
+            lambda a: nabla.linalg.inv(a),
+            np.linalg.inv,
+            _LA_SQUARE,
+            make=_la_general,
+            torch_fn=lambda a: _t().linalg.inv(a),
+        ),
+        OpSpec(
+            "linalg.solve",
+            lambda a, b: nabla.linalg.solve(a, b),
+            np.linalg.solve,
+            _LA_PAIR,
+            make=_la_general,
+            torch_fn=lambda a, b: _t().linalg.solve(a, b),
+        ),
+        OpSpec(
+            "linalg.solve_triangular",
+            lambda a, b: nabla.linalg.solve_triangular(a, b, upper=True),
+            lambda a, b: np.linalg.solve(np.triu(a), b),
+            _LA_PAIR,
+            make=_la_general,
+            torch_fn=lambda a, b: _t().linalg.solve_triangular(a, b, upper=True),
+        ),
+        OpSpec(
+            "linalg.cholesky",
+            lambda a: nabla.linalg.cholesky(_la_sym(a)),
+            lambda a: np.linalg.cholesky(_np_sym(a)),
+            _LA_SQUARE,
+            make=_la_spd,
+            torch_fn=lambda a: _t().linalg.cholesky(_la_sym(a)),
+        ),
+        OpSpec(
+            "linalg.eigvalsh",
+            lambda a: nabla.linalg.eigvalsh(_la_sym(a)),
+            lambda a: np.linalg.eigvalsh(_np_sym(a)),
+            _LA_SQUARE,
+            make=_la_spd,
+            torch_fn=lambda a: _t().linalg.eigvalsh(_la_sym(a)),
+        ),
+        OpSpec(  # squared, so that the eigenvectors' signs do not matter
+            "linalg.eigh_vectors",
+            lambda a: nabla.linalg.eigh(_la_sym(a)).eigenvectors ** 2,
+            lambda a: np.linalg.eigh(_np_sym(a))[1] ** 2,
+            _LA_SQUARE,
+            make=_la_spd,
+            torch_fn=lambda a: _t().linalg.eigh(_la_sym(a)).eigenvectors ** 2,
+        ),
+        OpSpec(
+            "linalg.svdvals",
+            lambda a: nabla.linalg.svdvals(a),
+            lambda a: np.linalg.svd(a, compute_uv=False),
+            [((3, 4),), ((2, 4, 3),)],
+            torch_fn=lambda a: _t().linalg.svdvals(a),
+        ),
+        OpSpec(
+            "linalg.matrix_norm_nuc",
+            lambda a: nabla.linalg.matrix_norm(a, "nuc"),
+            lambda a: np.linalg.norm(a, "nuc", axis=(-2, -1)),
+            [((3, 4),), ((2, 4, 3),)],
+            torch_fn=lambda a: _t().linalg.matrix_norm(a, "nuc"),
+        ),
+        OpSpec(
+            "linalg.trace",
+            lambda a: nabla.linalg.trace(a),
+            np.trace,
+            [((3, 3),), ((2, 4),), ((0, 3),)],
+            torch_fn=lambda a: _t().trace(a),
+        ),
+        OpSpec(
+            "linalg.diagonal",
+            lambda a: a.diagonal(1, 0, 2),
+            lambda a: np.diagonal(a, 1, 0, 2),
+            [((3, 2, 4),)],
+            torch_fn=lambda a: a.diagonal(1, 0, 2),
+        ),
+        OpSpec(
+            "linalg.diag_embed",
+            lambda a: nabla.linalg.diag_embed(a, -1),
+            lambda a: np.stack([np.diag(r, -1) for r in a.reshape(-1, a.shape[-1])]).reshape(
+                a.shape[:-1] + (a.shape[-1] + 1,) * 2
+            ),
+            [((2, 3),), ((4,),)],
+            torch_fn=lambda a: _t().diag_embed(a, -1),
+        ),
+    ]
+)

@@ -2,7 +2,13 @@
 
 Semantics follow PyTorch for autograd (``requires_grad``, ``backward``, ``grad``,
 ``detach``, ``no_grad``) and NumPy for everything else (broadcasting, ``axis``,
-``keepdims``, indexing). ``.data`` and ``.grad`` are plain NumPy arrays.
+``keepdims``, indexing). ``.data`` is a plain NumPy array; ``.grad`` is a NumPy array too
+(a ``GradArray``, which adds PyTorch's ``zero_()`` and friends).
+
+PyTorch's tensor surface (``view``, ``size()``, ``dim()``, ``to``, ``new_zeros``, the
+in-place ops, ...) is bound onto ``Tensor`` by ``autograd/surface.py`` and
+``autograd/inplace.py``; the places where nabla differs from PyTorch on purpose are listed
+in ``surface.py``'s docstring.
 """
 
 from __future__ import annotations
@@ -14,7 +20,10 @@ from typing import Any
 import numpy as np
 
 from nabla.autograd import engine
+from nabla.autograd.device import check_device
 from nabla.autograd.engine import Function, _GradMode, _seq, _user_frame, record
+from nabla.autograd.gradarray import GradArray, as_grad
+from nabla.autograd.size import SizeInt
 
 Array = np.ndarray
 Axis = int | tuple[int, ...] | None
@@ -84,12 +93,12 @@ class Tensor:
     __slots__ = (
         "__weakref__",
         "_ctx",
+        "_grad",
         "_grad_acc",
         "_requires_grad",
         "_retain",
         "_seq",
         "data",
-        "grad",
     )
 
     # ndarray (op) Tensor defers to Tensor's reflected operators
@@ -100,7 +109,7 @@ class Tensor:
         if requires_grad:
             _check_requires_grad(arr, "Tensor")
         self.data: Array = arr
-        self.grad: Array | None = None
+        self._grad: GradArray | None = None
         self._requires_grad = bool(requires_grad)
         self._ctx: Function | None = None
         self._grad_acc: Array | None = None
@@ -112,7 +121,7 @@ class Tensor:
         """A new tensor around ``data`` without validation (for ops)."""
         t = object.__new__(Tensor)
         t.data = data
-        t.grad = None
+        t._grad = None
         t._requires_grad = False
         t._ctx = None
         t._grad_acc = None
@@ -133,8 +142,27 @@ class Tensor:
         return self.data.ndim
 
     @property
-    def size(self) -> int:
-        return self.data.size
+    def size(self) -> SizeInt:
+        """The number of elements, as NumPy's ``ndarray.size``; also PyTorch's method.
+
+        The value is an ``int`` (so NumPy-style code such as ``numpy.zeros(x.size)`` keeps
+        working) that can be called: ``x.size()`` is the shape as a ``nabla.Size`` and
+        ``x.size(dim)`` the length of one dimension, as in PyTorch. See ``autograd/size.py``.
+        """
+        return SizeInt(self.data.shape)
+
+    @property
+    def grad(self) -> GradArray | None:
+        """The accumulated gradient (None until ``backward`` reaches this tensor).
+
+        A NumPy array of this tensor's shape (a ``GradArray``: an ndarray with PyTorch's
+        in-place methods such as ``zero_()``). An array, a tensor or None can be assigned.
+        """
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Any) -> None:
+        self._grad = as_grad(value)
 
     @property
     def requires_grad(self) -> bool:
@@ -186,7 +214,9 @@ class Tensor:
         return f"tensor({body}{extra})"
 
     # ---- autograd ---------------------------------------------------------------------
-    def backward(self, grad: Any = None, retain_graph: bool = False) -> None:
+    def backward(
+        self, grad: Any = None, retain_graph: bool = False, *, gradient: Any = None
+    ) -> None:
         """Compute the gradient of this tensor w.r.t. every leaf that requires one.
 
         Parameters
@@ -196,7 +226,13 @@ class Tensor:
             this tensor holds a single element (then it is 1).
         retain_graph : bool, default False
             Keep the graph so that ``backward`` can run through it again.
+        gradient : array_like, optional
+            PyTorch's name for ``grad`` (give one of the two).
         """
+        if gradient is not None:
+            if grad is not None:
+                raise TypeError("backward: got both grad and gradient; give one of them")
+            grad = gradient
         if not self.requires_grad:
             raise RuntimeError(
                 "backward: this tensor does not require grad and has no grad_fn; create the "
@@ -234,7 +270,7 @@ class Tensor:
 
     def zero_grad(self) -> None:
         """Forget the accumulated gradient (``.grad`` becomes ``None``)."""
-        self.grad = None
+        self._grad = None
 
     def numpy(self) -> Array:
         """The data as a NumPy array (shared, not copied)."""
@@ -388,30 +424,54 @@ class Tensor:
     def softplus(self) -> Tensor:
         return apply1(_act.Softplus(), self)
 
-    # ---- reductions (NumPy's axis / keepdims) ------------------------------------------
-    def sum(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+    # ---- reductions (NumPy's axis / keepdims; PyTorch's dim= / keepdim= work too) -------
+    def sum(self, axis: Axis = None, keepdims: bool = False, **torch_names: Any) -> Tensor:
+        if torch_names:
+            axis, keepdims = _torch_names(axis, keepdims, torch_names, "sum")
         return apply1(_red.Sum(axis, keepdims), self)
 
-    def mean(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+    def mean(self, axis: Axis = None, keepdims: bool = False, **torch_names: Any) -> Tensor:
+        if torch_names:
+            axis, keepdims = _torch_names(axis, keepdims, torch_names, "mean")
         return apply1(_red.Mean(axis, keepdims), self)
 
-    def max(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+    def max(self, axis: Axis = None, keepdims: bool = False, **torch_names: Any) -> Tensor:
+        """The largest entries: the values only, as NumPy's (PyTorch's ``max(dim)`` also
+        gives the indices, which ``argmax`` gives here)."""
+        if torch_names:
+            axis, keepdims = _torch_names(axis, keepdims, torch_names, "max")
         return apply1(_red.Max(axis, keepdims), self)
 
-    def min(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+    def min(self, axis: Axis = None, keepdims: bool = False, **torch_names: Any) -> Tensor:
+        """The smallest entries: the values only (see ``max``)."""
+        if torch_names:
+            axis, keepdims = _torch_names(axis, keepdims, torch_names, "min")
         return apply1(_red.Min(axis, keepdims), self)
 
-    def var(self, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> Tensor:
+    def var(
+        self,
+        axis: Axis = None,
+        keepdims: bool = False,
+        ddof: builtins.float = 0,
+        **torch_names: Any,
+    ) -> Tensor:
+        """The variance with ``ddof`` (NumPy's default 0; PyTorch's ``correction=`` is the
+        same number, and PyTorch's default is 1)."""
+        if torch_names:
+            ddof = torch_names.pop("correction", ddof)
+            axis, keepdims = _torch_names(axis, keepdims, torch_names, "var")
         return apply1(_red.Var(axis, keepdims, ddof), self)
 
-    def logsumexp(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+    def logsumexp(self, axis: Axis = None, keepdims: bool = False, **torch_names: Any) -> Tensor:
+        if torch_names:
+            axis, keepdims = _torch_names(axis, keepdims, torch_names, "logsumexp")
         return _comp.logsumexp(self, axis, keepdims)
 
-    def softmax(self, axis: int = -1) -> Tensor:
-        return _comp.softmax(self, axis)
+    def softmax(self, axis: int = -1, *, dim: int | None = None) -> Tensor:
+        return _comp.softmax(self, axis if dim is None else dim)
 
-    def log_softmax(self, axis: int = -1) -> Tensor:
-        return _comp.log_softmax(self, axis)
+    def log_softmax(self, axis: int = -1, *, dim: int | None = None) -> Tensor:
+        return _comp.log_softmax(self, axis if dim is None else dim)
 
     # ---- shape -------------------------------------------------------------------------
     def matmul(self, other: Any) -> Tensor:
@@ -421,7 +481,18 @@ class Tensor:
         return _shp.reshape(self, *shape)
 
     def transpose(self, *axes: Any) -> Tensor:
-        """Permute the axes (NumPy's rule: reversed when none are given)."""
+        """Permute the axes (NumPy's rule: reversed when none are given); two ints swap those
+        two dimensions (PyTorch's ``transpose(dim0, dim1)``)."""
+        if len(axes) == 2 and all(isinstance(a, (int, np.integer)) for a in axes):
+            perm = list(range(self.data.ndim))
+            try:
+                perm[axes[0]], perm[axes[1]] = perm[axes[1]], perm[axes[0]]
+            except IndexError:
+                raise ValueError(
+                    f"transpose: dimensions {axes} are out of range for a tensor with "
+                    f"{self.data.ndim} dimensions"
+                ) from None
+            axes = (tuple(perm),)
         return _shp.transpose(self, *axes)
 
     def permute(self, *dims: Any) -> Tensor:
@@ -446,6 +517,15 @@ class Tensor:
     __hash__ = object.__hash__
 
 
+def _torch_names(axis: Axis, keepdims: bool, names: dict[str, Any], who: str) -> tuple[Any, bool]:
+    """``(axis, keepdims)`` from NumPy's names and PyTorch's ``dim`` / ``keepdim``."""
+    unknown = set(names) - {"dim", "keepdim"}
+    if unknown:
+        raise TypeError(f"{who}() got an unexpected keyword argument {sorted(unknown)[0]!r}")
+    dim, keepdim = names.get("dim"), names.get("keepdim")
+    return _api.axis_arg(axis, dim, who), _api.keepdims_arg(keepdims, keepdim)
+
+
 def apply(fn: Function, *inputs: Tensor) -> Tensor:
     """Run ``fn.forward`` on the inputs' arrays and record the node if a gradient is needed."""
     out = Tensor._wrap(fn.forward(*[t.data for t in inputs]))
@@ -465,7 +545,7 @@ def apply1(fn: Function, x: Tensor) -> Tensor:
     """``apply`` for one input, the hot path of unary ops (``record`` inlined)."""
     out = _new(Tensor)
     out.data = fn.forward(x.data)
-    out.grad = out._grad_acc = None
+    out._grad = out._grad_acc = None
     out._retain = False
     if x._requires_grad and _GradMode.enabled:
         fn.inputs = (x,)
@@ -491,7 +571,7 @@ def apply2(fn: Function, a: Tensor, b: Tensor) -> Tensor:
         ) from None
     out = _new(Tensor)
     out.data = data
-    out.grad = out._grad_acc = None
+    out._grad = out._grad_acc = None
     out._retain = False
     if (a._requires_grad or b._requires_grad) and _GradMode.enabled:
         fn.inputs = (a, b)
@@ -516,12 +596,16 @@ def as_tensor(x: Any, like: Tensor | None = None) -> Tensor:
     return Tensor._wrap(_to_array(x, None, "as_tensor"))
 
 
-def tensor(data: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
+def tensor(data: Any, requires_grad: bool = False, dtype: Any = None, device: Any = None) -> Tensor:
     """Make a tensor from array-like data (copied, as ``torch.tensor`` does).
+
+    Python ints give int64, Python floats float32, bools bool (as PyTorch); NumPy arrays keep
+    their dtype. ``device`` may only be the CPU (see ``autograd/device.py``).
 
     Raises ``TypeError`` for non-numeric or complex data, and for ``requires_grad=True`` on
     integer or boolean data.
     """
+    check_device(device, "tensor")
     arr = _to_array(data, dtype, "nabla.tensor")
     if arr is data or (isinstance(data, Tensor) and arr is data.data):
         arr = arr.copy()
@@ -530,6 +614,7 @@ def tensor(data: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
 
 # The op modules import this module, so they are imported after Tensor exists; the methods
 # above look these names up when called.
+from nabla.autograd.ops import _api  # noqa: E402
 from nabla.autograd.ops import activation as _act  # noqa: E402
 from nabla.autograd.ops import composite as _comp  # noqa: E402
 from nabla.autograd.ops import elementwise as _ew  # noqa: E402

@@ -3,7 +3,8 @@
 Each function checks its arguments and calls one fused primitive of
 ``nabla.autograd.ops.nn`` / ``nabla.autograd.ops.conv`` (or a few elementary ops). Names and
 arguments follow ``torch.nn.functional``; class axes are ``dim`` as in PyTorch. The losses
-are re-exported from ``nabla.nn._functional_loss``.
+are re-exported from ``nabla.nn._functional_loss``, the further activations (gelu, silu, ...)
+and ``one_hot`` from ``nabla.nn._functional_activation``.
 """
 
 from __future__ import annotations
@@ -19,6 +20,21 @@ from nabla.autograd.ops.elementwise import where
 from nabla.autograd.ops.reduction import check_axis
 from nabla.autograd.tensor import Tensor, apply, apply1, apply2, as_tensor
 from nabla.nn._conv_size import conv_output_size
+from nabla.nn._functional_activation import (
+    celu,
+    gelu,
+    hardsigmoid,
+    hardswish,
+    hardtanh,
+    logsigmoid,
+    mish,
+    one_hot,
+    relu6,
+    selu,
+    silu,
+    softmin,
+    softsign,
+)
 from nabla.nn._functional_loss import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -36,27 +52,40 @@ __all__ = [
     "batch_norm",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
+    "celu",
     "conv2d",
     "conv_output_size",
     "cross_entropy",
     "dropout",
     "elu",
     "flatten",
+    "gelu",
+    "hardsigmoid",
+    "hardswish",
+    "hardtanh",
     "l1_loss",
     "l1_penalty",
     "l2_penalty",
     "leaky_relu",
     "linear",
     "log_softmax",
+    "logsigmoid",
     "max_pool2d",
     "maxout",
+    "mish",
     "mse_loss",
     "nll_loss",
+    "one_hot",
     "prelu",
     "relu",
+    "relu6",
+    "selu",
     "sigmoid",
+    "silu",
     "softmax",
+    "softmin",
     "softplus",
+    "softsign",
     "tanh",
 ]
 

@@ -31,34 +31,31 @@ from typing import Any
 
 import numpy as np
 
+from nabla.autograd import generator as _generator
 from nabla.autograd.tensor import Tensor
 
 RNG = int | np.random.Generator | None
-
-_default_rng = np.random.default_rng()
 
 
 def manual_seed(seed: int) -> np.random.Generator:
     """Reset the default generator used when no ``rng`` is given; returns it.
 
-    The same seed then gives bit-identical weights (and dropout masks).
+    The same seed then gives bit-identical weights (and dropout masks). This is the default
+    generator of ``nabla.manual_seed`` (and of ``nabla.randn``, ...), so either call seeds
+    both the layers and the random factories, as ``torch.manual_seed`` does.
     """
-    global _default_rng
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"manual_seed: seed must be an int, got {type(seed).__name__} {seed!r}")
-    _default_rng = np.random.default_rng(int(seed))
-    return _default_rng
+    return _generator.manual_seed(seed).rng
 
 
 def default_generator() -> np.random.Generator:
     """The generator used when a function or layer gets ``rng=None``."""
-    return _default_rng
+    return _generator.default_generator.rng
 
 
 def get_rng(rng: RNG, who: str = "rng") -> np.random.Generator:
     """``rng`` as a Generator: None -> the default generator, an int -> a new seeded one."""
     if rng is None:
-        return _default_rng
+        return _generator.default_generator.rng
     if isinstance(rng, np.random.Generator):
         return rng
     if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):

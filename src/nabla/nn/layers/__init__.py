@@ -12,6 +12,20 @@ from nabla.nn.layers.activation import (
     Softplus,
     Tanh,
 )
+from nabla.nn.layers.activation_extra import (
+    CELU,
+    GELU,
+    SELU,
+    Hardsigmoid,
+    Hardswish,
+    Hardtanh,
+    LogSigmoid,
+    Mish,
+    ReLU6,
+    SiLU,
+    Softmin,
+    Softsign,
+)
 from nabla.nn.layers.conv import Conv2d
 from nabla.nn.layers.dropout import Dropout
 from nabla.nn.layers.linear import Identity, Linear
@@ -20,24 +34,36 @@ from nabla.nn.layers.pooling import AvgPool2d, MaxPool2d
 from nabla.nn.layers.shape import Flatten, Unflatten
 
 __all__ = [
+    "CELU",
     "ELU",
+    "GELU",
+    "SELU",
     "AvgPool2d",
     "BatchNorm1d",
     "BatchNorm2d",
     "Conv2d",
     "Dropout",
     "Flatten",
+    "Hardsigmoid",
+    "Hardswish",
+    "Hardtanh",
     "Identity",
     "LeakyReLU",
     "Linear",
+    "LogSigmoid",
     "LogSoftmax",
     "MaxPool2d",
     "Maxout",
+    "Mish",
     "PReLU",
     "ReLU",
+    "ReLU6",
+    "SiLU",
     "Sigmoid",
     "Softmax",
+    "Softmin",
     "Softplus",
+    "Softsign",
     "Tanh",
     "Unflatten",
 ]
