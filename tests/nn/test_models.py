@@ -61,7 +61,7 @@ def test_xor_from_gates_reproduces_the_notes_table() -> None:
 def test_builders_shapes_and_one_training_step() -> None:
     x = nabla.tensor(np.random.default_rng(0).standard_normal((2, 3, 32, 32)).astype(np.float32))
     for net, n_classes in [
-        (models.alexnet(input_size=32, width=4, hidden=16, rng=0), 10),  # the default 10
+        (models.alexnet(10, input_size=32, width=4, hidden=16, rng=0), 10),
         (models.vgg("A", input_size=32, width=0.0625, hidden=16, rng=0), 10),
         (
             models.vgg(
@@ -75,7 +75,7 @@ def test_builders_shapes_and_one_training_step() -> None:
         nn.functional.cross_entropy(out, np.array([0, 1])).backward()
         assert all(p.grad is not None for p in net.parameters())
     assert next(iter(models.alexnet(rng=0).state_dict())) == "features.0.weight"
-    assert models.alexnet(input_size=224, width=2, rng=0)(
+    assert models.alexnet(10, input_size=224, width=2, rng=0)(
         nabla.tensor(np.zeros((1, 3, 224, 224), np.float32))
     ).shape == (1, 10)
     with pytest.raises(ValueError, match="input_size must be an int >= 8, got 4"):

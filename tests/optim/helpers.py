@@ -40,6 +40,18 @@ def run_nabla(spec: OptSpec, config: dict[str, Any], problem, steps: int, groupe
 
 
 def run_torch(torch, spec: OptSpec, config: dict[str, Any], problem, steps: int, grouped=True):
+    # torch keeps an optimiser's scalar state (NAdam's product of momentum coefficients) in
+    # the default dtype: float64 here, as the parameters are, so that it is not rounded to
+    # float32 on the way
+    default = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    try:
+        return _run_torch(torch, spec, config, problem, steps, grouped)
+    finally:
+        torch.set_default_dtype(default)
+
+
+def _run_torch(torch, spec: OptSpec, config: dict[str, Any], problem, steps: int, grouped: bool):
     params = problem.torch_params(torch)
     cls = getattr(torch.optim, spec.torch_name)
     config = {k: v for k, v in config.items() if k not in NABLA_ONLY}

@@ -8,10 +8,12 @@ Adding an optimiser means adding an entry here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from nabla import optim
+from tests.optim.lamb_reference import lamb_reference
 
 # keyword arguments that exist in nabla only; configurations using them have a NumPy oracle
 NABLA_ONLY = ("bias_correction",)
@@ -28,6 +30,9 @@ class OptSpec:
     converge: tuple[dict[str, Any], int, float | None] | None = None
     second_order: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+    # the oracle for an optimiser PyTorch does not have: reference(config, problem, steps)
+    # -> the parameters after each step, written out from the paper in NumPy
+    reference: Callable[..., Any] | None = None
 
 
 _COMMON_BAD = [
@@ -51,6 +56,8 @@ OPTIMIZERS: list[OptSpec] = [
             {"lr": 0.01, "maximize": True},
             {"lr": 0.003, "momentum": 0.8, "weight_decay": 0.5, "nesterov": True, "maximize": True},
             {"lr": 0.003, "momentum": 0.5, "dampening": 0.4, "weight_decay": 0.5, "maximize": True},
+            # dampening = momentum: the running-mean momentum of the notes on the perceptron
+            {"lr": 0.05, "momentum": 0.8, "dampening": 0.8},
         ],
         invalid=_COMMON_BAD
         + _WD_BAD
@@ -182,6 +189,99 @@ OPTIMIZERS: list[OptSpec] = [
             ({"betas": (-0.5, 0.9)}, ValueError, "betas[0] must be in [0, 1), got -0.5"),
         ],
         converge=({"lr": 0.1, "weight_decay": 0.0}, 1000, None),
+    ),
+    OptSpec(
+        "NAdam",
+        optim.NAdam,
+        "NAdam",
+        configs=[
+            {"lr": 0.01},
+            {"lr": 0.01, "weight_decay": 0.1},
+            {"lr": 0.01, "weight_decay": 0.1, "decoupled_weight_decay": True},
+            {"lr": 0.02, "betas": (0.5, 0.8), "eps": 1e-6, "momentum_decay": 0.1},
+            {"lr": 0.01, "maximize": True},
+            {
+                "lr": 0.005,
+                "maximize": True,
+                "weight_decay": 0.5,
+                "decoupled_weight_decay": True,
+                "momentum_decay": 0.0,
+            },
+        ],
+        invalid=_COMMON_BAD
+        + _WD_BAD
+        + [
+            ({"betas": (1.0, 0.999)}, ValueError, "betas[0] must be in [0, 1), got 1.0"),
+            ({"betas": [0.9]}, TypeError, "betas must be a pair (beta1, beta2), got [0.9]"),
+            ({"eps": -1e-8}, ValueError, "eps must be >= 0, got -1e-08"),
+            ({"momentum_decay": -0.004}, ValueError, "momentum_decay must be >= 0, got -0.004"),
+            (
+                {"decoupled_weight_decay": "yes"},
+                TypeError,
+                "decoupled_weight_decay must be True or False, got 'yes'",
+            ),
+        ],
+        converge=({"lr": 0.1}, 1000, None),
+    ),
+    OptSpec(
+        "RAdam",
+        optim.RAdam,
+        "RAdam",
+        configs=[
+            {"lr": 0.01},
+            {"lr": 0.01, "weight_decay": 0.1},
+            {"lr": 0.01, "weight_decay": 0.1, "decoupled_weight_decay": True},
+            # beta2 = 0.6: rho_inf = 4, never rectified (momentum steps throughout)
+            {"lr": 0.01, "betas": (0.5, 0.6)},
+            {"lr": 0.02, "betas": (0.8, 0.9), "eps": 1e-6},
+            {"lr": 0.01, "maximize": True},
+            {"lr": 0.005, "maximize": True, "weight_decay": 0.5, "decoupled_weight_decay": True},
+        ],
+        invalid=_COMMON_BAD
+        + _WD_BAD
+        + [
+            ({"betas": (0.9, 1.0)}, ValueError, "betas[1] must be in [0, 1), got 1.0"),
+            ({"eps": -1.0}, ValueError, "eps must be >= 0, got -1.0"),
+            ({"maximize": 0}, TypeError, "maximize must be True or False, got 0"),
+        ],
+        converge=({"lr": 0.1}, 1000, None),
+    ),
+    OptSpec(
+        "LAMB",
+        optim.LAMB,
+        None,
+        configs=[
+            {"lr": 0.01},
+            {"lr": 0.01, "weight_decay": 0.1},
+            {"lr": 0.02, "betas": (0.5, 0.8), "eps": 1e-4},
+            {"lr": 0.01, "bias_correction": False, "weight_decay": 0.01},
+            {"lr": 0.01, "weight_norm_bounds": (0.5, 1.0)},
+            {"lr": 0.005, "maximize": True, "weight_decay": 0.3, "weight_norm_bounds": (0.0, 2.0)},
+        ],
+        invalid=_COMMON_BAD
+        + _WD_BAD
+        + [
+            ({"eps": 0.0}, ValueError, "eps must be > 0, got 0.0"),
+            ({"betas": (0.9, -0.1)}, ValueError, "betas[1] must be in [0, 1), got -0.1"),
+            (
+                {"weight_norm_bounds": 10.0},
+                TypeError,
+                "weight_norm_bounds must be None or a pair (gamma_l, gamma_u), got 10.0",
+            ),
+            (
+                {"weight_norm_bounds": (2.0, 1.0)},
+                ValueError,
+                "weight_norm_bounds[1] must be >= 2, got 1.0",
+            ),
+            (
+                {"weight_norm_bounds": (-1.0, 1.0)},
+                ValueError,
+                "weight_norm_bounds[0] must be >= 0, got -1.0",
+            ),
+        ],
+        # each step moves a layer by lr ||theta||: the rate must decay, and slowly enough
+        converge=({"lr": 0.05}, 3000, 0.995),
+        reference=lamb_reference,
     ),
     OptSpec(
         "LBFGS",

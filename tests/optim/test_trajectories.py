@@ -22,7 +22,9 @@ CASES = [
 def test_trajectory_matches_reference(spec, config, problem_cls) -> None:
     problem = problem_cls()
     ours = run_nabla(spec, config, problem, STEPS)
-    if any(k in config for k in NABLA_ONLY):
+    if spec.reference is not None:  # not in PyTorch: the paper's pseudocode in NumPy
+        ref = spec.reference(config, problem, STEPS)
+    elif any(k in config for k in NABLA_ONLY):
         # PyTorch cannot switch bias correction off: the notes' formula written in NumPy
         decoupled = spec.name == "AdamW" or config.get("decoupled_weight_decay", False)
         ref = adam_reference(config, problem, STEPS, decoupled=decoupled)

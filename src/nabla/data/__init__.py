@@ -1,9 +1,9 @@
 """Data for training: datasets, minibatch loading, augmentation and dataset loaders.
 
-``Dataset`` / ``TensorDataset`` / ``DataLoader`` follow PyTorch; the loader's shuffle is a
-function of (seed, epoch), so training resumed at any epoch sees the same batches. The
-transforms implement the notes' data augmentation (seed 001): flips, crops with padding
-(shifts), Gaussian noise; ``Standardize`` normalises features.
+``Dataset`` / ``TensorDataset`` / ``DataLoader`` and the samplers follow PyTorch; the
+loader's shuffle is a function of (seed, epoch), so training resumed at any epoch sees the
+same batches. The transforms implement the data augmentation of the notes on deep learning:
+flips, crops with padding (shifts), Gaussian noise; ``Standardize`` normalises features.
 """
 
 from nabla.data.catalog import LoadedDataset, load_dataset
@@ -21,6 +21,14 @@ from nabla.data.datasets import (
     load_wine,
 )
 from nabla.data.loader import DataLoader, default_collate
+from nabla.data.sampler import (
+    BatchSampler,
+    RandomSampler,
+    Sampler,
+    SequentialSampler,
+    SubsetRandomSampler,
+    WeightedRandomSampler,
+)
 from nabla.data.transforms import (
     Compose,
     GaussianNoise,
@@ -32,6 +40,7 @@ from nabla.data.transforms import (
 
 __all__ = [
     "BUNDLED",
+    "BatchSampler",
     "CSVData",
     "Compose",
     "DataLoader",
@@ -40,10 +49,15 @@ __all__ = [
     "LoadedDataset",
     "RandomCrop",
     "RandomHorizontalFlip",
+    "RandomSampler",
+    "Sampler",
+    "SequentialSampler",
     "Standardize",
     "Subset",
+    "SubsetRandomSampler",
     "TensorDataset",
     "Transform",
+    "WeightedRandomSampler",
     "default_collate",
     "load_breast_cancer",
     "load_csv",

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from nabla.data.dataset import Dataset, TensorDataset
+from nabla.data.sampler import check_sampler, epoch_batches, epoch_order
 
 Array = np.ndarray
 
@@ -69,6 +70,12 @@ class DataLoader:
     transform : callable, optional
         Applied to the first field of each batch (the inputs), e.g. an augmentation from
         :mod:`nabla.data.transforms`. Transforms hold their own ``Generator``.
+    sampler : Sampler, optional
+        The order of the indices instead (:mod:`nabla.data.sampler`); not with
+        ``shuffle=True``, as in PyTorch. Its ``set_epoch`` is called with the loader's epoch.
+    batch_sampler : BatchSampler, optional
+        Yields the index lists of whole batches; not with ``batch_size``, ``shuffle``,
+        ``sampler`` or ``drop_last``, as in PyTorch.
 
     Attributes
     ----------
@@ -97,6 +104,8 @@ class DataLoader:
         collate_fn: Callable[[list[Any]], Any] | None = None,
         seed: int | None = None,
         transform: Callable[[Array], Array] | None = None,
+        sampler: Any = None,
+        batch_sampler: Any = None,
     ) -> None:
         if not hasattr(dataset, "__len__") or not hasattr(dataset, "__getitem__"):
             raise TypeError(
@@ -116,6 +125,20 @@ class DataLoader:
             raise TypeError(f"DataLoader: collate_fn must be callable, got {collate_fn!r}")
         if transform is not None and not callable(transform):
             raise TypeError(f"DataLoader: transform must be callable, got {transform!r}")
+        if sampler is not None:
+            check_sampler("DataLoader", "sampler", sampler)
+            if shuffle:
+                raise ValueError(
+                    "DataLoader: sampler option is mutually exclusive with shuffle=True; the "
+                    "sampler decides the order"
+                )
+        if batch_sampler is not None:
+            check_sampler("DataLoader", "batch_sampler", batch_sampler)
+            if batch_size != 1 or shuffle or sampler is not None or drop_last:
+                raise ValueError(
+                    "DataLoader: batch_sampler option is mutually exclusive with batch_size, "
+                    "shuffle, sampler and drop_last"
+                )
         self.seed = _check_seed(seed)
         self.dataset = dataset
         self.batch_size = int(batch_size)
@@ -123,6 +146,8 @@ class DataLoader:
         self.drop_last = bool(drop_last)
         self.collate_fn = collate_fn
         self.transform = transform
+        self.sampler = sampler
+        self.batch_sampler = batch_sampler
         self.epoch = 0
 
     def set_epoch(self, epoch: int) -> None:
@@ -134,12 +159,19 @@ class DataLoader:
     def order(self, epoch: int) -> Array:
         """The sample indices of ``epoch`` in the order they are visited."""
         n = len(self.dataset)
+        if self.batch_sampler is not None:
+            batches = epoch_batches(self.batch_sampler, epoch, n, "DataLoader")
+            return np.concatenate(batches) if batches else np.zeros(0, dtype=np.intp)
+        if self.sampler is not None:
+            return epoch_order(self.sampler, epoch, n, "DataLoader")
         if not self.shuffle:
             return np.arange(n)
         return np.random.default_rng([self.seed, epoch]).permutation(n)
 
     def __len__(self) -> int:
-        n = len(self.dataset)
+        if self.batch_sampler is not None:
+            return len(self.batch_sampler)
+        n = len(self.dataset) if self.sampler is None else len(self.sampler)
         if self.drop_last:
             return n // self.batch_size
         return -(-n // self.batch_size)
@@ -158,7 +190,13 @@ class DataLoader:
         return batch
 
     def __iter__(self) -> Iterator[Any]:
+        if self.batch_sampler is not None:
+            batches = epoch_batches(self.batch_sampler, self.epoch, len(self.dataset), "DataLoader")
+            self.epoch += 1
+            yield from (self._batch(idx) for idx in batches)
+            return
         order = self.order(self.epoch)
         self.epoch += 1
-        for b in range(len(self)):
-            yield self._batch(order[b * self.batch_size : (b + 1) * self.batch_size])
+        k = self.batch_size
+        for b in range(len(order) // k if self.drop_last else -(-len(order) // k)):
+            yield self._batch(order[b * k : (b + 1) * k])

@@ -2,7 +2,8 @@
 
 First-order methods (``step()`` after ``loss.backward()``): :class:`SGD` (momentum,
 dampening, Nesterov, weight decay), :class:`Adagrad`, :class:`RMSprop` (momentum, centred),
-:class:`Adam` (with or without bias correction, AMSGrad) and :class:`AdamW`. Second-order
+:class:`Adam` (with or without bias correction, AMSGrad), :class:`AdamW`, :class:`NAdam`,
+:class:`RAdam` and the layer-wise :class:`LAMB`. Second-order
 methods (``step(closure)``): :class:`Newton` (exact Hessian), :class:`BFGS` and
 :class:`LBFGS`. Also gradient clipping (:func:`clip_grad_norm_`, :func:`clip_grad_value_`)
 and learning-rate schedules (:mod:`nabla.optim.lr_scheduler`).
@@ -29,21 +30,27 @@ from nabla.optim.adam import Adam
 from nabla.optim.adamw import AdamW
 from nabla.optim.bfgs import BFGS
 from nabla.optim.clip import clip_grad_norm_, clip_grad_value_
+from nabla.optim.lamb import LAMB
 from nabla.optim.lbfgs import LBFGS
+from nabla.optim.nadam import NAdam
 from nabla.optim.newton import Newton
 from nabla.optim.optimizer import Optimizer
+from nabla.optim.radam import RAdam
 from nabla.optim.rmsprop import RMSprop
 from nabla.optim.sgd import SGD
 
 __all__ = [
     "BFGS",
+    "LAMB",
     "LBFGS",
     "SGD",
     "Adagrad",
     "Adam",
     "AdamW",
+    "NAdam",
     "Newton",
     "Optimizer",
+    "RAdam",
     "RMSprop",
     "clip_grad_norm_",
     "clip_grad_value_",

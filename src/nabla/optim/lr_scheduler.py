@@ -2,113 +2,53 @@
 
 A scheduler changes ``group["lr"]`` of its optimiser's parameter groups. Create it after
 the optimiser (construction sets the initial rate, "epoch 0"), and call ``scheduler.step()``
-once per epoch *after* ``optimizer.step()``. The chainable schedules (StepLR,
-ExponentialLR, CosineAnnealingLR) update the rate from its current value, as PyTorch's
-do, so that two schedulers on one optimiser compose by multiplication.
+once per epoch *after* ``optimizer.step()`` (per batch for ``CyclicLR`` and ``OneCycleLR``).
+The chainable schedules (StepLR, MultiStepLR, ExponentialLR, CosineAnnealingLR,
+MultiplicativeLR, ConstantLR, LinearLR, PolynomialLR) update the rate from its current
+value, as PyTorch's do, so that two schedulers on one optimiser compose by multiplication
+(``ChainedScheduler`` steps several at once; ``SequentialLR`` runs them one after another).
+
+This module holds the decays of the notes on optimisation and the restarts of snapshot
+ensembles; the factor schedules, the cycles and the compositions live in their own modules
+and are re-exported here.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any
 
+from nabla.optim._lr_base import LRScheduler
+from nabla.optim._lr_compose import ChainedScheduler, SequentialLR
+from nabla.optim._lr_cycle import CyclicLR, OneCycleLR
+from nabla.optim._lr_factor import (
+    ConstantLR,
+    LambdaLR,
+    LinearLR,
+    MultiplicativeLR,
+    MultiStepLR,
+    PolynomialLR,
+)
 from nabla.optim._util import check_int, check_real
 from nabla.optim.optimizer import Optimizer
 
 __all__ = [
+    "ChainedScheduler",
+    "ConstantLR",
     "CosineAnnealingLR",
     "CosineAnnealingWarmRestarts",
+    "CyclicLR",
     "ExponentialLR",
     "LRScheduler",
+    "LambdaLR",
+    "LinearLR",
+    "MultiStepLR",
+    "MultiplicativeLR",
+    "OneCycleLR",
+    "PolynomialLR",
     "ReduceLROnPlateau",
+    "SequentialLR",
     "StepLR",
 ]
-
-
-class LRScheduler:
-    """Base class: ``step()``, ``get_last_lr()``, ``state_dict()``, ``load_state_dict()``.
-
-    Parameters
-    ----------
-    optimizer : Optimizer
-        The optimiser whose learning rates to schedule.
-    last_epoch : int, default -1
-        Index of the last epoch; -1 starts a new schedule. A resumed schedule (>= 0)
-        needs ``"initial_lr"`` in every group (restored with the optimiser's state dict).
-
-    Attributes
-    ----------
-    base_lrs : list of float
-        Each group's ``initial_lr``.
-    last_epoch : int
-        The number of ``step()`` calls so far (0 right after construction).
-    """
-
-    def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
-        who = type(self).__name__
-        if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"{who}: optimizer must be an Optimizer, got {type(optimizer)}")
-        check_int(who, "last_epoch", last_epoch, low=-1)
-        if last_epoch != -1:
-            for i, group in enumerate(optimizer.param_groups):
-                if "initial_lr" not in group:
-                    raise KeyError(
-                        f"{who}: param_groups[{i}] has no 'initial_lr', needed to resume with "
-                        f"last_epoch={last_epoch}; load the optimiser's state dict first"
-                    )
-        else:
-            for group in optimizer.param_groups:
-                group.setdefault("initial_lr", group["lr"])
-        self.optimizer = optimizer
-        self.base_lrs: list[float] = [group["initial_lr"] for group in optimizer.param_groups]
-        self.last_epoch = last_epoch
-        self._step_count = 0
-        self._is_initial = True
-        self.step()
-        self._is_initial = False
-
-    def get_lr(self) -> list[float]:
-        """The learning rates for epoch ``last_epoch`` (subclasses)."""
-        raise NotImplementedError
-
-    def get_last_lr(self) -> list[float]:
-        """The learning rates the last ``step()`` set, one per parameter group."""
-        return list(self._last_lr)
-
-    def step(self) -> None:
-        """Advance one epoch and set each group's ``lr``."""
-        self._step_count += 1
-        self.last_epoch += 1
-        values = self.get_lr()
-        for group, lr in zip(self.optimizer.param_groups, values):
-            group["lr"] = lr
-        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
-
-    def state_dict(self) -> dict[str, Any]:
-        """Every attribute except the optimiser (restore with ``load_state_dict``)."""
-        return {
-            k: (list(v) if isinstance(v, list) else v)
-            for k, v in self.__dict__.items()
-            if k != "optimizer"
-        }
-
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        """Restore attributes saved by ``state_dict()``."""
-        if not isinstance(state_dict, dict):
-            raise TypeError(
-                f"{type(self).__name__}.load_state_dict: expected a dict, got "
-                f"{type(state_dict).__name__}"
-            )
-        self.__dict__.update(
-            {
-                k: (list(v) if isinstance(v, list) else v)
-                for k, v in state_dict.items()
-                if k != "optimizer"
-            }
-        )
-
-    def _group_lrs(self) -> list[float]:
-        return [group["lr"] for group in self.optimizer.param_groups]
 
 
 class StepLR(LRScheduler):
@@ -141,6 +81,9 @@ class StepLR(LRScheduler):
             return self._group_lrs()
         return [lr * self.gamma for lr in self._group_lrs()]
 
+    def _closed_form(self) -> list[float]:
+        return [b * self.gamma ** (self.last_epoch // self.step_size) for b in self.base_lrs]
+
 
 class ExponentialLR(LRScheduler):
     r"""Multiply the learning rate by ``gamma`` every epoch: :math:`\eta_t = \eta_0 \gamma^t`.
@@ -162,6 +105,9 @@ class ExponentialLR(LRScheduler):
         if self._is_initial:
             return self._group_lrs()
         return [lr * self.gamma for lr in self._group_lrs()]
+
+    def _closed_form(self) -> list[float]:
+        return [b * self.gamma**self.last_epoch for b in self.base_lrs]
 
 
 class CosineAnnealingLR(LRScheduler):
@@ -209,6 +155,10 @@ class CosineAnnealingLR(LRScheduler):
             ]
         ratio = (1 + math.cos(math.pi * t / T)) / (1 + math.cos(math.pi * (t - 1) / T))
         return [ratio * (lr - lo) + lo for lr in self._group_lrs()]
+
+    def _closed_form(self) -> list[float]:
+        c = (1 + math.cos(math.pi * self.last_epoch / self.T_max)) / 2
+        return [self.eta_min + (b - self.eta_min) * c for b in self.base_lrs]
 
 
 class CosineAnnealingWarmRestarts(LRScheduler):

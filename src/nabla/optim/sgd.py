@@ -25,7 +25,7 @@ class SGD(Optimizer):
             g <- b                         otherwise
         theta <- theta - lr * g
 
-    The lecture notes (seed 001) write momentum as
+    The notes on deep learning write momentum as
 
     .. math:: v \leftarrow \alpha v - \varepsilon g, \qquad \theta \leftarrow \theta + v,
 
@@ -40,6 +40,21 @@ class SGD(Optimizer):
     (:math:`\tilde\theta \leftarrow \tilde\theta - \mathrm{lr}(g + \mu b)`), with the
     gradient taken at the parameters the model holds, which is what PyTorch implements.
 
+    The notes on the multi-layer perceptron write momentum as a running mean instead,
+
+    .. math:: \theta_{k+1} = \theta_k + \alpha(\theta_k - \theta_{k-1})
+              + (1 - \alpha)(-\eta \nabla J(\theta_k)),
+
+    which is ``momentum = alpha, dampening = alpha, lr = eta``: with
+    :math:`\Delta_{k+1} = \theta_{k+1} - \theta_k = -\eta b_k`, the update
+    :math:`b_k = \alpha b_{k-1} + (1 - \alpha) g_k` reads
+    :math:`\Delta_{k+1} = \alpha \Delta_k + (1 - \alpha)(-\eta g_k)`, the notes' recurrence,
+    for every step after the first. On the first step PyTorch (and this class) sets
+    :math:`b_1 = g_1`, a full step :math:`-\eta g_1`, where the notes, starting at rest
+    (:math:`\theta_{-1} = \theta_0`), take :math:`-(1 - \alpha)\eta g_1`. To follow the
+    notes from the first step as well, start the buffer at zero before the first step:
+    ``opt.state[p]["momentum_buffer"] = np.zeros_like(p.data)`` for each parameter ``p``.
+
     Parameters
     ----------
     params : iterable of Tensor or of dict
@@ -49,7 +64,8 @@ class SGD(Optimizer):
     momentum : float, default 0
         Momentum factor :math:`\alpha` (>= 0).
     dampening : float, default 0
-        Dampening for momentum (the factor on the gradient is ``1 - dampening``).
+        Dampening for momentum, in [0, 1] (the factor on the gradient is
+        ``1 - dampening``; ``dampening = momentum`` is the notes' running-mean form).
     weight_decay : float, default 0
         L2 penalty (>= 0), added to the gradient as ``weight_decay * theta``.
     nesterov : bool, default False
