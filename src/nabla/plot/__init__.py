@@ -10,6 +10,7 @@ matplotlib is imported only when a plotting function is first used, so ``import 
 fast. Each family lives in its own module: ``curves`` (training histories), ``bands``
 (confidence bands), ``boundary`` (decision boundaries), ``activations``, ``optim_paths``
 (optimisers on 2-D test functions), ``diagnostics`` (gradient flow, activation statistics),
+``lr_find`` (the learning-rate range test),
 ``validation`` (validation curves), ``matrices`` (confusion and kernel matrices),
 ``convnets`` (filters, feature maps) and ``intervals`` (ideal against bootstrap bands,
 empirical CDFs).
@@ -33,6 +34,7 @@ _LAZY = {
     "saddle": "optim_paths",
     "plot_gradient_flow": "diagnostics",
     "plot_activation_stats": "diagnostics",
+    "plot_lr_find": "lr_find",
     "plot_validation_curve": "validation",
     "plot_confusion_matrix": "matrices",
     "plot_kernel_matrix": "matrices",

@@ -39,6 +39,10 @@ class Callback:
     def on_batch_start(self, trainer: Trainer, batch: int) -> None:
         """Before the forward pass of batch ``batch`` (0-based) of the current epoch."""
 
+    def on_after_backward(self, trainer: Trainer, batch: int) -> None:
+        """After ``loss.backward()`` of batch ``batch``, before gradient clipping and the
+        optimiser step: each parameter's ``.grad`` holds this batch's gradient."""
+
     def on_batch_end(self, trainer: Trainer, batch: int, logs: dict[str, float]) -> None:
         """After the optimiser step; ``logs["loss"]`` is the batch loss."""
 

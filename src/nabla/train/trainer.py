@@ -5,7 +5,7 @@ One epoch::
     model.train(); loader.set_epoch(e)              # the shuffle is a function of (seed, e)
     for each minibatch (x, y):                       # augmented by the loader's transform
         loss = loss_fn(model(x), y)                  # stop with DivergenceError if not finite
-        zero_grad(); loss.backward()
+        zero_grad(); loss.backward()                 # then callbacks' on_after_backward
         clip_grad_norm_(parameters, c)               # if clip_grad_norm is set
         optimizer.step(); scheduler.step()           # scheduler: per batch if so configured
     evaluate on the validation set (model.eval(), no_grad)
@@ -62,7 +62,8 @@ class Trainer:
     metric : {'auto', 'accuracy', 'r2'}, Metric or None, default 'auto'
         'auto': accuracy for cross-entropy losses, R² for MSE / L1.
     callbacks : iterable of Callback
-        E.g. ``EarlyStopping``, ``ModelCheckpoint``, ``SnapshotEnsemble``.
+        E.g. ``EarlyStopping``, ``ModelCheckpoint``, ``SnapshotEnsemble``; the
+        diagnostics ``GradientStats``, ``ActivationStats``, ``OverfittingMonitor``.
     clip_grad_norm : float, optional
         Rescale the gradients so that their global 2-norm is at most this (the notes'
         remedy for exploding gradients).
@@ -204,6 +205,8 @@ class Trainer:
             self._diverged(value, epoch, batch)
         self.optimizer.zero_grad()
         loss.backward()
+        for cb in self.callbacks:
+            cb.on_after_backward(self, batch)
         if self.clip_grad_norm is not None:
             from nabla.optim.clip import clip_grad_norm_
 
