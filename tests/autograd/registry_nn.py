@@ -416,3 +416,276 @@ def _t_arr(a: np.ndarray, like: Any) -> Any:
     import torch
 
     return torch.tensor(a, dtype=like.dtype)
+
+
+# ---- convolution and pooling options (ops/conv_extra.py) ------------------------------------
+# References: channel groups convolved one by one with _conv_ref, np.pad's own modes, and loops
+# over output (or input) positions written from PyTorch's documented formulas.
+_NP_MODES = {"constant": "constant", "reflect": "reflect", "replicate": "edge", "circular": "wrap"}
+
+
+def _pad_ref(x, pads, mode="constant", value=0.0):
+    width = [(0, 0)] * x.ndim
+    for k in range(len(pads) // 2):
+        width[x.ndim - 1 - k] = (pads[2 * k], pads[2 * k + 1])
+    kw = {"constant_values": value} if mode == "constant" else {}
+    return np.pad(x, width, mode=_NP_MODES[mode], **kw)
+
+
+def _group_conv_ref(x, w, b=None, stride=1, padding=0, dilation=1, groups=1):
+    cg, og = x.shape[1] // groups, w.shape[0] // groups
+    parts = [
+        _conv_ref(
+            x[:, g * cg : (g + 1) * cg], w[g * og : (g + 1) * og], None, stride, padding, dilation
+        )
+        for g in range(groups)
+    ]
+    y = np.concatenate(parts, axis=1)
+    return y if b is None else y + b[None, :, None, None]
+
+
+def _conv_t_ref(x, w, b=None, stride=1, padding=0, output_padding=0, dilation=1, groups=1):
+    n, c, h, wd = x.shape
+    _, og, kh, kw = w.shape
+    cg = c // groups
+    hf = (h - 1) * stride + dilation * (kh - 1) + 1 + output_padding
+    wf = (wd - 1) * stride + dilation * (kw - 1) + 1 + output_padding
+    full = np.zeros((n, og * groups, hf, wf), dtype=np.result_type(x, w))
+    for g in range(groups):
+        xs, ws = x[:, g * cg : (g + 1) * cg], w[g * cg : (g + 1) * cg]
+        for yy in range(h):
+            for xx in range(wd):
+                for i in range(kh):
+                    for j in range(kw):
+                        r, q = yy * stride + i * dilation, xx * stride + j * dilation
+                        full[:, g * og : (g + 1) * og, r, q] += xs[:, :, yy, xx] @ ws[:, :, i, j]
+    y = full[:, :, padding : hf - padding, padding : wf - padding]
+    return y if b is None else y + b[None, :, None, None]
+
+
+def _pool_ex_ref(x, k, s, p, d=1, ceil=False, kind="max", include=True, divisor=None):
+    n, c, h, w = x.shape
+
+    def size(m):
+        span = m + 2 * p - d * (k - 1) - 1
+        out = (-(-span // s) if ceil else span // s) + 1
+        return out - 1 if ceil and (out - 1) * s >= m + p else out
+
+    oh, ow = size(h), size(w)
+    y = np.zeros((n, c, oh, ow), dtype=x.dtype)
+    for i in range(oh):
+        for j in range(ow):
+            rows = [i * s - p + a * d for a in range(k)]
+            cols = [j * s - p + a * d for a in range(k)]
+            rin = [r for r in rows if 0 <= r < h]
+            cin = [q for q in cols if 0 <= q < w]
+            win = x[:, :, rin][:, :, :, cin]
+            if kind == "max":
+                y[:, :, i, j] = win.max(axis=(2, 3))
+                continue
+            if divisor is not None:
+                div = divisor
+            elif include:  # positions inside the padded input (-p .. size + p - 1)
+                div = sum(-p <= r < h + p for r in rows) * sum(-p <= q < w + p for q in cols)
+            else:
+                div = len(rin) * len(cin)
+            y[:, :, i, j] = win.sum(axis=(2, 3)) / div
+    return y
+
+
+def _adaptive_ref(x, out, kind):
+    h, w = x.shape[2:]
+    y = np.zeros((*x.shape[:2], *out), dtype=x.dtype)
+    for i in range(out[0]):
+        r0, r1 = int(np.floor(i * h / out[0])), int(np.ceil((i + 1) * h / out[0]))
+        for j in range(out[1]):
+            c0, c1 = int(np.floor(j * w / out[1])), int(np.ceil((j + 1) * w / out[1]))
+            win = x[:, :, r0:r1, c0:c1]
+            y[:, :, i, j] = win.max(axis=(2, 3)) if kind == "max" else win.mean(axis=(2, 3))
+    return y
+
+
+def _nearest_ref(x, size):
+    h, w = x.shape[2:]
+    rows = [min(int(np.floor(i * np.float32(h / size[0]))), h - 1) for i in range(size[0])]
+    cols = [min(int(np.floor(j * np.float32(w / size[1]))), w - 1) for j in range(size[1])]
+    return x[:, :, rows][:, :, :, cols]
+
+
+def _bilinear_ref(x, size, align_corners):
+    h, w = x.shape[2:]
+
+    def src(i, n_in, n_out):
+        if align_corners:
+            t = i * (n_in - 1) / (n_out - 1) if n_out > 1 else 0.0
+        else:
+            t = max((i + 0.5) * n_in / n_out - 0.5, 0.0)
+        i0 = min(int(np.floor(t)), n_in - 1)
+        return i0, min(i0 + 1, n_in - 1), t - i0
+
+    y = np.zeros((*x.shape[:2], *size), dtype=x.dtype)
+    for i in range(size[0]):
+        r0, r1, fr = src(i, h, size[0])
+        for j in range(size[1]):
+            c0, c1, fc = src(j, w, size[1])
+            y[:, :, i, j] = (1 - fr) * ((1 - fc) * x[:, :, r0, c0] + fc * x[:, :, r0, c1]) + fr * (
+                (1 - fc) * x[:, :, r1, c0] + fc * x[:, :, r1, c1]
+            )
+    return y
+
+
+def _torch_conv_same(x, w, b):
+    import warnings
+
+    with warnings.catch_warnings():  # PyTorch notes that it copies the input: expected here
+        warnings.simplefilter("ignore", UserWarning)
+        return _tF().conv2d(x, w, b, padding="same")
+
+
+def _opts_pool(name, k, s, p, d=1, ceil=False, kind="max", include=True, divisor=None):
+    if kind == "max":
+        fn = lambda x: F.max_pool2d(x, k, s, p, d, ceil)
+        tfn = lambda x: _tF().max_pool2d(x, k, s, p, d, ceil_mode=ceil)
+    else:
+        fn = lambda x: F.avg_pool2d(x, k, s, p, ceil, include, divisor)
+        tfn = lambda x: _tF().avg_pool2d(x, k, s, p, ceil, include, divisor)
+    return OpSpec(
+        name,
+        fn,
+        lambda x: _pool_ex_ref(x, k, s, p, d, ceil, kind, include, divisor),
+        [((2, 2, 7, 8),), ((1, 1, 6, 5),)],
+        make=_distinct,
+        torch_fn=tfn,
+    )
+
+
+OPS += [
+    OpSpec(
+        "conv2d_groups",
+        lambda x, w, b: F.conv2d(x, w, b, stride=2, padding=1, dilation=2, groups=2),
+        lambda x, w, b: _group_conv_ref(x, w, b, 2, 1, 2, groups=2),
+        [((2, 4, 7, 8), (6, 2, 3, 3), (6,))],
+        torch_fn=lambda x, w, b: _tF().conv2d(x, w, b, stride=2, padding=1, dilation=2, groups=2),
+    ),
+    OpSpec(
+        "conv2d_groups3",
+        lambda x, w, b: F.conv2d(x, w, b, groups=3),
+        lambda x, w, b: _group_conv_ref(x, w, b, groups=3),
+        [((1, 6, 5, 4), (3, 2, 2, 3), (3,))],
+        torch_fn=lambda x, w, b: _tF().conv2d(x, w, b, groups=3),
+    ),
+    OpSpec(
+        "conv2d_depthwise",
+        lambda x, w: F.conv2d(x, w, padding=1, groups=4),
+        lambda x, w: _group_conv_ref(x, w, padding=1, groups=4),
+        [((2, 4, 5, 6), (4, 1, 3, 3)), ((1, 4, 4, 4), (8, 1, 2, 2))],
+        torch_fn=lambda x, w: _tF().conv2d(x, w, padding=1, groups=4),
+    ),
+    OpSpec(
+        "conv2d_same_uneven",
+        lambda x, w, b: F.conv2d(x, w, b, padding="same"),
+        lambda x, w, b: _conv_ref(_pad_ref(x, (1, 2, 0, 1)), w, b),
+        [((2, 2, 5, 6), (3, 2, 2, 4), (3,))],
+        torch_fn=_torch_conv_same,
+    ),
+    *[
+        OpSpec(
+            f"pad_{mode}",
+            lambda x, mode=mode: F.pad(x, (1, 2, 3, 0), mode=mode),
+            lambda x, mode=mode: _pad_ref(x, (1, 2, 3, 0), mode),
+            [((2, 3, 4, 5),), ((2, 4, 5),)],
+            torch_fn=lambda x, mode=mode: _tF().pad(x, (1, 2, 3, 0), mode=mode),
+        )
+        for mode in ("constant", "reflect", "replicate", "circular")
+    ],
+    OpSpec(
+        "pad_last_dim_value",
+        lambda x: F.pad(x, (2, 1), value=1.5),
+        lambda x: _pad_ref(x, (2, 1), value=1.5),
+        [((3, 4),), ((2, 3, 4, 5),)],
+        torch_fn=lambda x: _tF().pad(x, (2, 1), value=1.5),
+    ),
+    OpSpec(
+        "pad_reflect_1d",
+        lambda x: F.pad(x, (3, 2), mode="reflect"),
+        lambda x: _pad_ref(x, (3, 2), "reflect"),
+        [((2, 3, 5),)],
+        torch_fn=lambda x: _tF().pad(x, (3, 2), mode="reflect"),
+    ),
+    OpSpec(
+        "conv_transpose2d",
+        lambda x, w, b: F.conv_transpose2d(x, w, b),
+        _conv_t_ref,
+        [((2, 3, 4, 5), (3, 2, 3, 2), (2,))],
+        torch_fn=lambda x, w, b: _tF().conv_transpose2d(x, w, b),
+    ),
+    OpSpec(
+        "conv_transpose2d_options",
+        lambda x, w, b: F.conv_transpose2d(x, w, b, 2, 1, 1, 2, 2),
+        lambda x, w, b: _conv_t_ref(x, w, b, 2, 1, 1, 2, 2),
+        [((2, 4, 3, 4), (4, 3, 3, 2), (6,))],
+        torch_fn=lambda x, w, b: _tF().conv_transpose2d(x, w, b, 2, 1, 1, 2, 2),
+    ),
+    OpSpec(
+        "conv_transpose2d_stride3_nobias",
+        lambda x, w: F.conv_transpose2d(x, w, stride=3, output_padding=2),
+        lambda x, w: _conv_t_ref(x, w, stride=3, output_padding=2),
+        [((1, 2, 3, 3), (2, 3, 2, 2))],
+        torch_fn=lambda x, w: _tF().conv_transpose2d(x, w, stride=3, output_padding=2),
+    ),
+    _opts_pool("max_pool2d_ceil", 3, 2, 0, ceil=True),
+    _opts_pool("max_pool2d_dilation", 3, 2, 1, d=2),
+    _opts_pool("max_pool2d_dilation_ceil", 2, 3, 1, d=2, ceil=True),
+    _opts_pool("avg_pool2d_ceil", 3, 2, 1, ceil=True, kind="avg"),
+    _opts_pool("avg_pool2d_ceil_exclude", 3, 2, 1, ceil=True, kind="avg", include=False),
+    _opts_pool("avg_pool2d_divisor", 2, 2, 1, kind="avg", divisor=3),
+    *[
+        OpSpec(
+            f"adaptive_{kind}_pool2d_{out[0]}x{out[1]}",
+            (lambda x, out=out: F.adaptive_max_pool2d(x, out))
+            if kind == "max"
+            else (lambda x, out=out: F.adaptive_avg_pool2d(x, out)),
+            lambda x, out=out, kind=kind: _adaptive_ref(x, out, kind),
+            [((2, 2, 7, 5),), ((1, 1, 3, 3),)],
+            make=_distinct,
+            torch_fn=(lambda x, out=out: _tF().adaptive_max_pool2d(x, out))
+            if kind == "max"
+            else (lambda x, out=out: _tF().adaptive_avg_pool2d(x, out)),
+        )
+        for kind in ("avg", "max")
+        for out in ((3, 2), (1, 1), (5, 7))
+    ],
+    OpSpec(
+        "interpolate_nearest_size",
+        lambda x: F.interpolate(x, size=(7, 3)),
+        lambda x: _nearest_ref(x, (7, 3)),
+        [((2, 2, 4, 5),)],
+        torch_fn=lambda x: _tF().interpolate(x, size=(7, 3)),
+    ),
+    OpSpec(
+        "interpolate_nearest_scale",
+        lambda x: F.interpolate(x, scale_factor=2),
+        lambda x: _nearest_ref(x, (8, 10)),
+        [((2, 2, 4, 5),)],
+        torch_fn=lambda x: _tF().interpolate(x, scale_factor=2),
+    ),
+    *[
+        OpSpec(
+            f"interpolate_bilinear_{'corners' if ac else 'centres'}",
+            lambda x, ac=ac: F.interpolate(x, size=(7, 3), mode="bilinear", align_corners=ac),
+            lambda x, ac=ac: _bilinear_ref(x, (7, 3), ac),
+            [((2, 2, 4, 5),), ((1, 1, 1, 2),)],
+            torch_fn=lambda x, ac=ac: _tF().interpolate(
+                x, size=(7, 3), mode="bilinear", align_corners=ac
+            ),
+        )
+        for ac in (False, True)
+    ],
+    OpSpec(
+        "interpolate_bilinear_scale",
+        lambda x: F.interpolate(x, scale_factor=2, mode="bilinear"),
+        lambda x: _bilinear_ref(x, (8, 10), False),
+        [((2, 2, 4, 5),)],
+        torch_fn=lambda x: _tF().interpolate(x, scale_factor=2, mode="bilinear"),
+    ),
+]

@@ -232,8 +232,10 @@ def test_conv_and_pool_bad_input() -> None:
         nn.Conv2d(3, 6, (3, 0))
     with pytest.raises(ValueError, match="padding='same' needs stride 1"):
         nn.Conv2d(3, 6, 3, stride=2, padding="same")
-    with pytest.raises(ValueError, match="only groups=1"):
-        nn.Conv2d(4, 4, 3, groups=2)
+    with pytest.raises(
+        ValueError, match=r"groups=4 must divide in_channels \(4\) and out_channels \(6\)"
+    ):
+        nn.Conv2d(4, 6, 3, groups=4)
     with pytest.raises(ValueError, match="in_channels must be an int >= 1, got 0"):
         nn.Conv2d(0, 6, 5)
     with pytest.raises(

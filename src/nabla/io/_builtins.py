@@ -20,6 +20,7 @@ ZOO_CHILDREN = {
     "ConvNet": {"features", "flatten", "classifier"},
     "Autoencoder": {"encoder", "decoder"},
     "XORNet": {"not_gate", "and_gate", "or_gate"},
+    "BasicBlock": {"conv1", "bn1", "relu", "conv2", "bn2", "downsample"},
 }
 # names the children of a zoo network may not take: attributes its instances keep
 ZOO_RESERVED = {"MLP": {"sizes"}}
@@ -45,6 +46,11 @@ def assemble(cls: type, children: dict[str, Any]) -> Any:
 
 def _dtype(m: Any) -> str:
     return str(m.weight.data.dtype)
+
+
+def _listed(v: Any) -> Any:
+    """A tuple as a JSON list (None, numbers and strings as they are)."""
+    return list(v) if isinstance(v, tuple) else v
 
 
 def _bn_dtype(m: Any) -> str:
@@ -97,12 +103,56 @@ def layer_entries() -> dict[str, Entry]:
                 "out_channels": m.out_channels,
                 "kernel_size": list(m.kernel_size),
                 "stride": list(m.stride),
-                "padding": list(m.padding),
+                "padding": m.padding if isinstance(m.padding, str) else list(m.padding),
                 "dilation": list(m.dilation),
+                "groups": m.groups,
                 "bias": bias(m),
+                "padding_mode": m.padding_mode,
                 "dtype": _dtype(m),
             },
             _with_rng(nn.Conv2d),
+        ),
+        "ConvTranspose2d": (
+            nn.ConvTranspose2d,
+            lambda m: {
+                "in_channels": m.in_channels,
+                "out_channels": m.out_channels,
+                "kernel_size": list(m.kernel_size),
+                "stride": list(m.stride),
+                "padding": list(m.padding),
+                "output_padding": list(m.output_padding),
+                "groups": m.groups,
+                "bias": bias(m),
+                "dilation": list(m.dilation),
+                "dtype": _dtype(m),
+            },
+            _with_rng(nn.ConvTranspose2d),
+        ),
+        "Upsample": (
+            nn.Upsample,
+            lambda m: {
+                "size": _listed(m.size),
+                "scale_factor": _listed(m.scale_factor),
+                "mode": m.mode,
+                "align_corners": m.align_corners,
+            },
+            None,
+        ),
+        "AdaptiveAvgPool2d": (
+            nn.AdaptiveAvgPool2d,
+            lambda m: {"output_size": _listed(m.output_size)},
+            None,
+        ),
+        "AdaptiveMaxPool2d": (
+            nn.AdaptiveMaxPool2d,
+            lambda m: {"output_size": _listed(m.output_size)},
+            None,
+        ),
+        "ZeroPad2d": (nn.ZeroPad2d, lambda m: {"padding": list(m.padding)}, None),
+        "ConstantPad2d": (
+            nn.ConstantPad2d,
+            lambda m: {"padding": list(m.padding), "value": m.value},
+            None,
         ),
         "Maxout": (
             nn.Maxout,
@@ -127,6 +177,8 @@ def layer_entries() -> dict[str, Entry]:
                 "kernel_size": list(m.kernel_size),
                 "stride": list(m.stride),
                 "padding": list(m.padding),
+                "dilation": list(m.dilation),
+                "ceil_mode": m.ceil_mode,
             },
             None,
         ),
@@ -136,7 +188,9 @@ def layer_entries() -> dict[str, Entry]:
                 "kernel_size": list(m.kernel_size),
                 "stride": list(m.stride),
                 "padding": list(m.padding),
+                "ceil_mode": m.ceil_mode,
                 "count_include_pad": m.count_include_pad,
+                "divisor_override": m.divisor_override,
             },
             None,
         ),
@@ -156,6 +210,8 @@ def layer_entries() -> dict[str, Entry]:
         "Softmax": (nn.Softmax, lambda m: {"dim": m.dim}, None),
         "LogSoftmax": (nn.LogSoftmax, lambda m: {"dim": m.dim}, None),
     }
+    for pad in ("ReflectionPad2d", "ReplicationPad2d", "CircularPad2d"):
+        entries[pad] = (getattr(nn, pad), lambda m: {"padding": list(m.padding)}, None)
     for bn in ("BatchNorm1d", "BatchNorm2d"):
         entries[bn] = (
             getattr(nn, bn),
@@ -177,10 +233,20 @@ def zoo_entries() -> dict[str, Entry]:
     from nabla.nn import models
 
     entries: dict[str, Entry] = {}
-    for name in ("LeNet5", "ConvNet", "Autoencoder", "XORNet"):
+    for name in ("LeNet5", "ConvNet", "Autoencoder", "XORNet", "ResNet", "BasicBlock"):
         cls = getattr(models, name, None)
         if isinstance(cls, type):
             entries[name] = (cls, None, None)
+    pool = getattr(models, "GlobalAvgPool2d", None)
+    if isinstance(pool, type):
+        entries["GlobalAvgPool2d"] = (pool, None, None)
+    shortcut = getattr(models, "ZeroPadShortcut", None)
+    if isinstance(shortcut, type):
+        entries["ZeroPadShortcut"] = (
+            shortcut,
+            lambda m: {"stride": m.stride, "extra_channels": m.extra_channels},
+            None,
+        )
     mlp = getattr(models, "MLP", None)
     if isinstance(mlp, type):
 

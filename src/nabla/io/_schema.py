@@ -94,8 +94,63 @@ def _dtype(v: Any) -> None:
         raise ValueError(f"must be 'float16', 'float32' or 'float64', got {show(v)}")
 
 
+def _one_of(*values: Any) -> Check:
+    def one_of(v: Any) -> None:
+        if not isinstance(v, str) or v not in values:
+            raise ValueError(f"must be one of {', '.join(map(repr, values))}, got {show(v)}")
+
+    return one_of
+
+
+def _either(*checks: Check) -> Check:
+    """Passes when one of ``checks`` passes; the last one's message otherwise."""
+
+    def either(v: Any) -> None:
+        for check in checks[:-1]:
+            try:
+                check(v)
+                return
+            except ValueError:
+                pass
+        checks[-1](v)
+
+    return either
+
+
+def _size_pair(v: Any) -> None:
+    """An output size: an int >= 1 or a pair whose entries are ints >= 1 or None."""
+    one = _optional(_int(1))
+    if isinstance(v, list) and len(v) == 2:
+        for x in v:
+            one(x)
+    else:
+        _int(1)(v)
+
+
+def _positive(v: Any) -> None:
+    _number(v)
+    if not 0 < v < float("inf"):
+        raise ValueError(f"must be a positive finite number, got {show(v)}")
+
+
+def _numbers(v: Any) -> None:
+    if isinstance(v, list):
+        if len(v) != 2:
+            raise ValueError(f"must be a number or a pair of numbers, got {show(v)}")
+        for x in v:
+            _positive(x)
+    else:
+        _positive(v)
+
+
 _DIM = _int(-_MAX_DIM, _MAX_DIM - 1)
-_POOL = {"kernel_size": _pair(1), "stride": _optional(_pair(1)), "padding": _pair(0)}
+_POOL = {
+    "kernel_size": _pair(1),
+    "stride": _optional(_pair(1)),
+    "padding": _pair(0),
+    "ceil_mode": _bool,
+}
+_PADS = {"padding": _either(_int(0), _list_of(_int(0), 4, 4))}
 _BATCH_NORM = {
     "num_features": _int(1),
     "eps": _number,
@@ -112,11 +167,40 @@ CONFIGS: dict[str, dict[str, Check]] = {
         "out_channels": _int(1),
         "kernel_size": _pair(1),
         "stride": _pair(1),
-        "padding": _pair(0),
+        "padding": _either(_one_of("same", "valid"), _pair(0)),
         "dilation": _pair(1),
+        "groups": _int(1),
         "bias": _bool,
+        "padding_mode": _one_of("zeros", "reflect", "replicate", "circular"),
         "dtype": _dtype,
     },
+    "ConvTranspose2d": {
+        "in_channels": _int(1),
+        "out_channels": _int(1),
+        "kernel_size": _pair(1),
+        "stride": _pair(1),
+        "padding": _pair(0),
+        "output_padding": _pair(0),
+        "groups": _int(1),
+        "bias": _bool,
+        "dilation": _pair(1),
+        "dtype": _dtype,
+    },
+    "Upsample": {
+        "size": _optional(_pair(1)),
+        "scale_factor": _optional(_numbers),
+        "mode": _one_of("nearest", "bilinear"),
+        "align_corners": _optional(_bool),
+    },
+    "AdaptiveAvgPool2d": {"output_size": _size_pair},
+    "AdaptiveMaxPool2d": {"output_size": _size_pair},
+    "ZeroPad2d": _PADS,
+    "ConstantPad2d": {**_PADS, "value": _number},
+    "ReflectionPad2d": _PADS,
+    "ReplicationPad2d": _PADS,
+    "CircularPad2d": _PADS,
+    "GlobalAvgPool2d": {},
+    "ZeroPadShortcut": {"stride": _int(1), "extra_channels": _int(0)},
     "Maxout": {
         "in_features": _int(1),
         "out_features": _int(1),
@@ -126,8 +210,8 @@ CONFIGS: dict[str, dict[str, Check]] = {
     },
     "PReLU": {"num_parameters": _int(1), "init": _number, "dtype": _dtype},
     "Dropout": {"p": _number, "inverted": _bool},
-    "MaxPool2d": _POOL,
-    "AvgPool2d": {**_POOL, "count_include_pad": _bool},
+    "MaxPool2d": {**_POOL, "dilation": _pair(1)},
+    "AvgPool2d": {**_POOL, "count_include_pad": _bool, "divisor_override": _optional(_int(1))},
     "Flatten": {"start_dim": _DIM, "end_dim": _DIM},
     "Unflatten": {"dim": _DIM, "unflattened_size": _list_of(_int(-1), 1, _MAX_DIM)},
     "Identity": {},
@@ -155,6 +239,15 @@ _REQUIRED = {
     "MaxPool2d": ("kernel_size",),
     "AvgPool2d": ("kernel_size",),
     "LogicGate": ("weights", "bias"),
+    "ConvTranspose2d": ("in_channels", "out_channels", "kernel_size"),
+    "AdaptiveAvgPool2d": ("output_size",),
+    "AdaptiveMaxPool2d": ("output_size",),
+    "ZeroPad2d": ("padding",),
+    "ConstantPad2d": ("padding",),
+    "ReflectionPad2d": ("padding",),
+    "ReplicationPad2d": ("padding",),
+    "CircularPad2d": ("padding",),
+    "ZeroPadShortcut": ("stride", "extra_channels"),
 }
 
 
@@ -199,7 +292,13 @@ def _linear(c: dict[str, Any], dt: np.dtype) -> State:
 
 def _conv2d(c: dict[str, Any], dt: np.dtype) -> State:
     out = c["out_channels"]
-    shape = (out, c["in_channels"], *_pair_of(c["kernel_size"]))
+    shape = (out, c["in_channels"] // c.get("groups", 1), *_pair_of(c["kernel_size"]))
+    return _weights(out, shape, c.get("bias", True), dt)
+
+
+def _conv_transpose2d(c: dict[str, Any], dt: np.dtype) -> State:
+    out = c["out_channels"]
+    shape = (c["in_channels"], out // c.get("groups", 1), *_pair_of(c["kernel_size"]))
     return _weights(out, shape, c.get("bias", True), dt)
 
 
@@ -222,6 +321,7 @@ def _batch_norm(c: dict[str, Any], dt: np.dtype) -> State:
 _STATES: dict[str, Callable[[dict[str, Any], np.dtype], State]] = {
     "Linear": _linear,
     "Conv2d": _conv2d,
+    "ConvTranspose2d": _conv_transpose2d,
     "Maxout": _maxout,
     "PReLU": lambda c, dt: {"weight": ((c.get("num_parameters", 1),), dt)},
     "BatchNorm1d": _batch_norm,

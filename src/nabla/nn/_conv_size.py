@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from nabla.autograd.ops import conv as _conv
+from nabla.autograd.ops import conv_extra as _cx
 
 
 def _count(v: Any, who: str, name: str, minimum: int) -> int:
@@ -23,6 +24,7 @@ def conv_output_size(
     padding: int = 0,
     dilation: int = 1,
     strict: bool = False,
+    ceil_mode: bool = False,
 ) -> int:
     """The output length, along one dimension, of a convolution or pooling window.
 
@@ -39,11 +41,17 @@ def conv_output_size(
     such a stride as invalid; ``strict=True`` raises ``ValueError`` then, saying which input
     sizes and strides would tile.
 
+    ``ceil_mode=True`` (pooling's option) rounds the division up instead, keeping a last,
+    partial window when it starts inside the input or the left padding (PyTorch's rule);
+    every entry is then read, so ``strict`` has nothing to refuse.
+
     >>> conv_output_size(32, 5, padding=2)
     32
     >>> conv_output_size(7, 3, stride=3)
     2
     >>> conv_output_size(7, 3, stride=2, strict=True)
+    3
+    >>> conv_output_size(7, 3, stride=3, ceil_mode=True)
     3
     """
     who = "conv_output_size"
@@ -54,12 +62,16 @@ def conv_output_size(
     d = _count(dilation, who, "dilation", 1)
     if not isinstance(strict, (bool, np.bool_)):
         raise TypeError(f"{who}: strict must be a bool, got {strict!r}")
+    if not isinstance(ceil_mode, (bool, np.bool_)):
+        raise TypeError(f"{who}: ceil_mode must be a bool, got {ceil_mode!r}")
     span = d * (k - 1) + 1
     if span > n + 2 * p:
         raise ValueError(
             f"{who}: the kernel spans {span} entries (kernel_size {k}, dilation {d}), more than "
             f"the padded input of {n + 2 * p} (input_size {n}, padding {p})"
         )
+    if ceil_mode:
+        return _cx.pool_out_size(n, k, p, s, d, ceil_mode=True)
     out = _conv.out_size(n, k, p, s, d)
     rest = (n + 2 * p - span) % s
     if strict and rest:

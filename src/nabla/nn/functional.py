@@ -48,6 +48,8 @@ from nabla.nn._functional_loss import (
 from nabla.nn.init import RNG, get_rng
 
 __all__ = [
+    "adaptive_avg_pool2d",
+    "adaptive_max_pool2d",
     "avg_pool2d",
     "batch_norm",
     "binary_cross_entropy",
@@ -55,6 +57,7 @@ __all__ = [
     "celu",
     "conv2d",
     "conv_output_size",
+    "conv_transpose2d",
     "cross_entropy",
     "dropout",
     "elu",
@@ -63,6 +66,7 @@ __all__ = [
     "hardsigmoid",
     "hardswish",
     "hardtanh",
+    "interpolate",
     "l1_loss",
     "l1_penalty",
     "l2_penalty",
@@ -76,6 +80,7 @@ __all__ = [
     "mse_loss",
     "nll_loss",
     "one_hot",
+    "pad",
     "prelu",
     "relu",
     "relu6",
@@ -173,13 +178,19 @@ def conv2d(
     stride: IntPair = 1,
     padding: IntPair | str = 0,
     dilation: IntPair = 1,
+    groups: int = 1,
     _who: str = "conv2d",
 ) -> Tensor:
-    """2-D cross-correlation (PyTorch's convolution) of x (N, C, H, W) with W (O, C, kh, kw).
+    """2-D cross-correlation (PyTorch's convolution) of x (N, C, H, W) with W (O, C / groups,
+    kh, kw).
 
     Output size per dimension: floor((H + 2 p - d (k - 1) - 1) / s) + 1. ``padding`` may be
-    'valid' (0) or 'same' (stride 1; needs d (k - 1) even).
+    'valid' (0) or 'same' (stride 1; an odd total d (k - 1) puts the extra row / column on
+    the bottom / right, as PyTorch). ``groups`` splits the channels into groups convolved
+    separately (``groups = C``: depthwise).
     """
+    if groups != 1 or (isinstance(padding, str) and padding == "same"):
+        return conv2d_options(input, weight, bias, stride, padding, dilation, groups, _who)
     x = _tensor(input, _who)
     if weight.ndim != 4:
         raise ValueError(f"{_who}: weight must be 4-D (out, in, kh, kw), got shape {weight.shape}")
@@ -238,11 +249,19 @@ def _check_floating(x: Tensor, who: str) -> None:
 
 
 def max_pool2d(
-    input: Any, kernel_size: IntPair, stride: IntPair | None = None, padding: IntPair = 0
+    input: Any,
+    kernel_size: IntPair,
+    stride: IntPair | None = None,
+    padding: IntPair = 0,
+    dilation: IntPair = 1,
+    ceil_mode: bool = False,
 ) -> Tensor:
     """Maximum over kh x kw windows with the given stride (default: the kernel size); the
     padding is -inf (the smallest integer for integer input). Output size: see
-    ``conv_output_size``."""
+    ``conv_output_size`` (``ceil_mode=True`` rounds up, keeping a last partial window that
+    starts inside the input or the left padding); ``dilation`` spaces the window's taps."""
+    if dilation != 1 or ceil_mode is not False:
+        return pool2d_options("max", input, kernel_size, stride, padding, dilation, ceil_mode)
     k, s, p = _pool_args(kernel_size, stride, padding, "max_pool2d")
     x = _tensor(input, "max_pool2d")
     _check_spatial(x, "max_pool2d", None, k, p)
@@ -254,9 +273,26 @@ def avg_pool2d(
     kernel_size: IntPair,
     stride: IntPair | None = None,
     padding: IntPair = 0,
+    ceil_mode: bool = False,
     count_include_pad: bool = True,
+    divisor_override: int | None = None,
 ) -> Tensor:
-    """Mean over kh x kw windows (zero padding counted unless ``count_include_pad=False``)."""
+    """Mean over kh x kw windows (zero padding counted unless ``count_include_pad=False``;
+    ``divisor_override`` divides every window's sum by that number; ``ceil_mode`` as
+    ``max_pool2d``, the part of a last window past the padding never counted)."""
+    if ceil_mode is not False or divisor_override is not None:
+        return pool2d_options(
+            "avg",
+            input,
+            kernel_size,
+            stride,
+            padding,
+            1,
+            ceil_mode,
+            count_include_pad,
+            divisor_override,
+            "avg_pool2d",
+        )
     k, s, p = _pool_args(kernel_size, stride, padding, "avg_pool2d")
     x = _tensor(input, "avg_pool2d")
     _check_spatial(x, "avg_pool2d", None, k, p)
@@ -424,3 +460,15 @@ def maxout(input: Any, pieces: int) -> Tensor:
             f"maxout: the last dimension must be a multiple of pieces={pieces}, got shape {x.shape}"
         )
     return x.reshape((*x.shape[:-1], x.shape[-1] // pieces, pieces)).max(axis=-1)
+
+
+# the convolution and pooling options live in their own module (it uses the helpers above)
+from nabla.nn._functional_conv import (  # noqa: E402
+    adaptive_avg_pool2d,
+    adaptive_max_pool2d,
+    conv2d_options,
+    conv_transpose2d,
+    interpolate,
+    pad,
+    pool2d_options,
+)

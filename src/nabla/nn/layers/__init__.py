@@ -31,6 +31,17 @@ from nabla.nn.layers.dropout import Dropout
 from nabla.nn.layers.linear import Identity, Linear
 from nabla.nn.layers.normalization import BatchNorm1d, BatchNorm2d
 from nabla.nn.layers.pooling import AvgPool2d, MaxPool2d
+from nabla.nn.layers.resample import (
+    AdaptiveAvgPool2d,
+    AdaptiveMaxPool2d,
+    CircularPad2d,
+    ConstantPad2d,
+    ConvTranspose2d,
+    ReflectionPad2d,
+    ReplicationPad2d,
+    Upsample,
+    ZeroPad2d,
+)
 from nabla.nn.layers.shape import Flatten, Unflatten
 
 __all__ = [
@@ -38,10 +49,15 @@ __all__ = [
     "ELU",
     "GELU",
     "SELU",
+    "AdaptiveAvgPool2d",
+    "AdaptiveMaxPool2d",
     "AvgPool2d",
     "BatchNorm1d",
     "BatchNorm2d",
+    "CircularPad2d",
+    "ConstantPad2d",
     "Conv2d",
+    "ConvTranspose2d",
     "Dropout",
     "Flatten",
     "Hardsigmoid",
@@ -58,6 +74,8 @@ __all__ = [
     "PReLU",
     "ReLU",
     "ReLU6",
+    "ReflectionPad2d",
+    "ReplicationPad2d",
     "SiLU",
     "Sigmoid",
     "Softmax",
@@ -66,4 +84,6 @@ __all__ = [
     "Softsign",
     "Tanh",
     "Unflatten",
+    "Upsample",
+    "ZeroPad2d",
 ]

@@ -11,6 +11,7 @@ import numpy as np
 from nabla.autograd.tensor import Tensor
 from nabla.nn import functional as F
 from nabla.nn import init
+from nabla.nn._functional_conv import CONV_PADDING_MODES, same_pads
 from nabla.nn.layers._util import check_bool, check_int, float_dtype, to_tensor
 from nabla.nn.module import Module
 from nabla.nn.parameter import Parameter
@@ -30,10 +31,17 @@ class Conv2d(Module):
     kernel_size : int or (int, int)
     stride : int or (int, int), default 1
     padding : int, (int, int), 'valid' or 'same', default 0
-        Zeros added on each side (the notes: kernel 3 with pad 1 keeps H and W).
+        Added on each side (the notes: kernel 3 with pad 1 keeps H and W). 'same' with an
+        odd total d (k - 1) puts the extra row / column at the bottom / right, as PyTorch;
+        the layer then keeps ``padding='same'``.
     dilation : int or (int, int), default 1
+    groups : int, default 1
+        Split the channels into ``groups`` independent convolutions (both channel counts
+        must be multiples); ``groups = in_channels``: depthwise. The weight is
+        (out_channels, in_channels / groups, kh, kw).
     bias : bool, default True
-    padding_mode : 'zeros'
+    padding_mode : 'zeros', 'reflect', 'replicate' or 'circular', default 'zeros'
+        What the padding holds (``F.pad``'s modes).
     dtype : numpy dtype, default float32
     rng : int or numpy.random.Generator, optional
 
@@ -86,19 +94,33 @@ class Conv2d(Module):
         self.kernel_size = F._pair(kernel_size, who, "kernel_size", 1)
         self.stride = F._pair(stride, who, "stride", 1)
         self.dilation = F._pair(dilation, who, "dilation", 1)
-        if isinstance(padding, str):
+        self.padding: tuple[int, int] | str
+        if isinstance(padding, str) and padding == "same":
+            if self.stride != (1, 1):
+                raise ValueError(f"{who}: padding='same' needs stride 1, got {self.stride}")
+            left, right, top, bottom = same_pads(self.kernel_size, self.dilation)
+            self.padding = (top, left) if (top, left) == (bottom, right) else "same"
+        elif isinstance(padding, str):
             self.padding = F._same_padding(
                 padding, self.kernel_size, self.dilation, self.stride, who
             )
         else:
             self.padding = F._pair(padding, who, "padding", 0)
-        if groups != 1:
-            raise ValueError(f"{who}: only groups=1 is supported, got groups={groups!r}")
-        if padding_mode != "zeros":
-            raise ValueError(f"{who}: only padding_mode='zeros' is supported, got {padding_mode!r}")
+        self.groups = check_int(groups, who, "groups")
+        if self.in_channels % self.groups or self.out_channels % self.groups:
+            raise ValueError(
+                f"{who}: groups={self.groups} must divide in_channels ({self.in_channels}) and "
+                f"out_channels ({self.out_channels})"
+            )
+        if padding_mode not in CONV_PADDING_MODES:
+            raise ValueError(
+                f"{who}: padding_mode must be one of {', '.join(CONV_PADDING_MODES)}, got "
+                f"{padding_mode!r}"
+            )
+        self.padding_mode = padding_mode
         check_bool(bias, who, "bias")
         dt = float_dtype(dtype, who)
-        shape = (self.out_channels, self.in_channels, *self.kernel_size)
+        shape = (self.out_channels, self.in_channels // self.groups, *self.kernel_size)
         self.weight = Parameter(np.empty(shape, dtype=dt))
         if bias:
             self.bias = Parameter(np.empty(self.out_channels, dtype=dt))
@@ -120,18 +142,40 @@ class Conv2d(Module):
         ``nabla.nn.functional.conv_output_size``)."""
         from nabla.autograd.ops.conv import out_size
 
-        (kh, kw), (sh, sw), (ph, pw), (dh, dw) = (
-            self.kernel_size,
-            self.stride,
-            self.padding,
-            self.dilation,
-        )
+        (kh, kw), (sh, sw), (dh, dw) = self.kernel_size, self.stride, self.dilation
+        if isinstance(self.padding, str):  # 'same'
+            return self.out_channels, h, w
+        ph, pw = self.padding
         return self.out_channels, out_size(h, kh, ph, sh, dh), out_size(w, kw, pw, sw, dw)
+
+    def _pads(self) -> tuple[int, int, int, int]:
+        """(left, right, top, bottom): the padding as ``F.pad`` takes it."""
+        if isinstance(self.padding, str):  # 'same'
+            return same_pads(self.kernel_size, self.dilation)
+        ph, pw = self.padding
+        return pw, pw, ph, ph
 
     def forward(self, input: Any) -> Tensor:
         x = input if isinstance(input, Tensor) else to_tensor(input, "Conv2d")
+        padding: Any = self.padding
+        if self.padding_mode != "zeros":
+            # PyTorch's order: pad with the mode, then convolve without padding
+            if x.ndim not in (3, 4):
+                raise ValueError(
+                    f"Conv2d: expected a 4-D input (N, {self.in_channels}, H, W) or a 3-D one, "
+                    f"got shape {x.shape}"
+                )
+            x = F.pad(x, self._pads(), mode=self.padding_mode)
+            padding = 0
         return F.conv2d(
-            x, self.weight, self.bias, self.stride, self.padding, self.dilation, _who="Conv2d"
+            x,
+            self.weight,
+            self.bias,
+            self.stride,
+            padding,
+            self.dilation,
+            self.groups,
+            _who="Conv2d",
         )
 
     def extra_repr(self) -> str:
@@ -143,6 +187,10 @@ class Conv2d(Module):
             s += f", padding={self.padding}"
         if self.dilation != (1, 1):
             s += f", dilation={self.dilation}"
+        if self.groups != 1:
+            s += f", groups={self.groups}"
+        if self.padding_mode != "zeros":
+            s += f", padding_mode={self.padding_mode!r}"
         if self.bias is None:
             s += ", bias=False"
         return s
