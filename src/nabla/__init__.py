@@ -200,6 +200,7 @@ _SUBMODULES = {
     "datasets",
     "distributions",
     "linalg",
+    "func",
 }
 
 # ``from nabla import *`` leaves Python's builtins alone: abs, max, min, sum, pow, round and

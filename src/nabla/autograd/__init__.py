@@ -31,6 +31,7 @@ from nabla.autograd.creation import (
 from nabla.autograd.engine import detect_anomaly, enable_grad, is_grad_enabled, no_grad
 from nabla.autograd.function import Function
 from nabla.autograd.gradcheck import GradcheckError, gradcheck
+from nabla.autograd.higher import DIFFERENTIABLE_BACKWARD, grad  # noqa: F401  not in __all__
 from nabla.autograd.ops import diagonal as _diagonal  # noqa: F401  binds Tensor.trace, ...
 from nabla.autograd.ops import linalg_ops as _linalg_ops  # noqa: F401  binds Tensor.det, ...
 from nabla.autograd.ops.activation import relu, sigmoid, softplus, tanh

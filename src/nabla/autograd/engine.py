@@ -14,6 +14,9 @@ The engine does the work that every op shares, once:
 A ``Function`` works on raw arrays only: ``forward(*arrays) -> array`` and
 ``backward(grad) -> one gradient (or None) per input``. Settings such as ``axis`` are
 constructor arguments; anything ``backward`` needs is saved on ``self`` in ``forward``.
+
+This first-order pass never records anything. ``backward(create_graph=True)`` and
+``nabla.autograd.grad`` (gradients that can be differentiated again) live in ``higher.py``.
 """
 
 from __future__ import annotations
@@ -65,6 +68,7 @@ class Function:
 class _GradMode:
     enabled = True
     anomaly = False
+    keep_graphs = False  # every backward acts as retain_graph=True (see keep_graphs)
 
 
 _seq = itertools.count()
@@ -139,6 +143,19 @@ class detect_anomaly:
 
     def __exit__(self, *exc: object) -> None:
         _GradMode.anomaly = self._prev
+
+
+class keep_graphs:
+    """Inside this block every ``backward`` keeps its graph (as with ``retain_graph=True``),
+    so that a caller can differentiate a loss again after a closure ran ``backward`` on it
+    (Newton's method takes the exact Hessian of the closure's loss this way)."""
+
+    def __enter__(self) -> None:
+        self._prev = _GradMode.keep_graphs
+        _GradMode.keep_graphs = True
+
+    def __exit__(self, *exc: object) -> None:
+        _GradMode.keep_graphs = self._prev
 
 
 # the installed package's folder: frames in files below it are nabla's own (a user's project
@@ -242,6 +259,7 @@ def backward(root: Tensor, grad: Array, retain_graph: bool = False) -> None:
         return
     nodes = _collect(root)
     anomaly = _GradMode.anomaly
+    free = not (retain_graph or _GradMode.keep_graphs)
     root._grad_acc = grad
     try:
         for t in nodes:
@@ -268,7 +286,7 @@ def backward(root: Tensor, grad: Array, retain_graph: bool = False) -> None:
                 else:
                     prev = x._grad_acc
                     x._grad_acc = gx if prev is None else prev + gx
-            if not retain_graph:
+            if free:
                 # free what the op saved for backward; the node stays as a freed marker
                 fn.__dict__.clear()  # ``inputs`` falls back to the class default, None
     finally:

@@ -215,7 +215,12 @@ class Tensor:
 
     # ---- autograd ---------------------------------------------------------------------
     def backward(
-        self, grad: Any = None, retain_graph: bool = False, *, gradient: Any = None
+        self,
+        grad: Any = None,
+        retain_graph: bool | None = None,
+        create_graph: bool = False,
+        *,
+        gradient: Any = None,
     ) -> None:
         """Compute the gradient of this tensor w.r.t. every leaf that requires one.
 
@@ -224,8 +229,12 @@ class Tensor:
         grad : array_like, optional
             The gradient of the final scalar w.r.t. this tensor; may be omitted only when
             this tensor holds a single element (then it is 1).
-        retain_graph : bool, default False
-            Keep the graph so that ``backward`` can run through it again.
+        retain_graph : bool, optional
+            Keep the graph so that ``backward`` can run through it again (default: only
+            with ``create_graph``).
+        create_graph : bool, default False
+            Record the backward pass: each leaf's ``.grad`` becomes a Tensor with a graph,
+            which can be differentiated again (see ``autograd/higher.py``).
         gradient : array_like, optional
             PyTorch's name for ``grad`` (give one of the two).
         """
@@ -252,7 +261,12 @@ class Tensor:
                     f"backward: grad has shape {g.shape} but the tensor has shape "
                     f"{self.data.shape}; they must be equal."
                 )
-        engine.backward(self, g, retain_graph)
+        if create_graph:
+            from nabla.autograd.higher import backward_create_graph
+
+            backward_create_graph(self, g, retain_graph)
+        else:
+            engine.backward(self, g, bool(retain_graph))
 
     def detach(self) -> Tensor:
         """A tensor sharing this one's data, cut from the graph."""

@@ -1,4 +1,5 @@
-"""Newton's method with an exact Hessian (analytic or by central differences of the gradient)."""
+"""Newton's method with an exact Hessian (analytic, by double backward through the closure's
+loss, or by central differences of the gradient)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,10 @@ from typing import Any
 
 import numpy as np
 
+from nabla.autograd.engine import keep_graphs
+from nabla.autograd.higher import grad
+from nabla.autograd.ops.shape import concatenate
+from nabla.autograd.tensor import Tensor
 from nabla.optim._flat import FlatParams, loss_value, require_closure
 from nabla.optim._util import Closure, call_closure, check_int, check_real
 from nabla.optim.line_search import backtracking
@@ -14,6 +19,42 @@ from nabla.optim.optimizer import Optimizer, ParamsT
 
 Array = np.ndarray
 HessianFn = Callable[[Array], Array]
+_MODES = ("autograd", "fd")
+
+
+def autograd_hessian(loss: Any, params: list[Tensor], dtype: Any) -> Array:
+    """The Hessian of ``loss`` (a tensor whose graph is still held) with respect to the flat
+    vector of ``params``, exactly: row ``i`` is the gradient of the ``i``-th entry of the
+    gradient (one backward pass through the recorded backward per parameter).
+
+    Raises ``RuntimeError`` when some op of the graph has no differentiable backward or
+    the graph was freed, and ``TypeError`` when ``loss`` is not a tensor with a graph.
+    """
+    if not isinstance(loss, Tensor) or not loss.requires_grad:
+        raise TypeError(
+            "the exact Hessian needs the closure to return the loss tensor (with its graph), "
+            f"got {type(loss).__name__}"
+        )
+    gs = grad(loss, params, create_graph=True, allow_unused=True)
+    n = sum(p.data.size for p in params)
+    H = np.zeros((n, n), dtype=dtype)
+    parts = [g.reshape(-1) for g in gs if g is not None]
+    if not parts:
+        return H
+    gflat = concatenate(parts)
+    if not gflat.requires_grad:  # the gradient does not depend on the parameters
+        return H
+    used = [i for i, g in enumerate(gs) if g is not None]
+    offsets = np.cumsum([0] + [p.data.size for p in params])
+    cols = np.concatenate([np.arange(offsets[i], offsets[i + 1]) for i in used])
+    for k, i in enumerate(cols):
+        e = np.zeros(gflat.shape, dtype=gflat.dtype)
+        e[k] = 1
+        row = grad(gflat, params, grad_outputs=e, retain_graph=True, allow_unused=True)
+        for r, a, b in zip(row, offsets[:-1], offsets[1:]):
+            if r is not None:
+                H[i, a:b] = r.data.ravel()
+    return (H + H.T) / 2
 
 
 def fd_hessian(grad_at: Callable[[Array], Array], theta: Array) -> Array:
@@ -45,6 +86,8 @@ class Newton(Optimizer):
 
         f, g <- closure()
         H <- hessian(theta)            if a hessian callable was given
+        H <- exact, by double backward through the closure's loss (n backward passes)
+             when every op of the loss has a differentiable backward
         H <- central differences of g  otherwise (2n closure calls)
         lam <- damping
         while H + lam I is not positive definite (Cholesky fails):
@@ -63,8 +106,13 @@ class Newton(Optimizer):
     (Armijo) keeps far-from-quadratic steps from overshooting.
 
     The Hessian costs :math:`n^2` memory and :math:`O(n^3)` to factor, so this is for
-    small problems; without an analytic ``hessian``, central differences cost :math:`2n`
-    closure evaluations per step and are refused above ``max_fd_params`` parameters.
+    small problems. Without a ``hessian`` callable the exact Hessian is taken from the loss
+    tensor the closure returns (its graph is kept while the closure runs, and each row is a
+    backward pass through the recorded backward, ``nabla.autograd.grad(create_graph=True)``);
+    where some op of the loss has no differentiable backward (see
+    ``nabla.autograd.DIFFERENTIABLE_BACKWARD``) it falls back to central differences, which
+    cost :math:`2n` closure evaluations per step and are refused above ``max_fd_params``
+    parameters. ``state["hessian"]`` says which was used at the last step.
 
     Parameters
     ----------
@@ -75,9 +123,12 @@ class Newton(Optimizer):
     damping : float, default 0
         :math:`\lambda` added to the Hessian's diagonal (>= 0); raised automatically
         while :math:`H + \lambda I` is not positive definite.
-    hessian : callable, optional
+    hessian : callable, "autograd" or "fd", optional
         ``hessian(theta) -> (n, n) array``: the exact Hessian at the flat parameter vector
-        ``theta`` (a copy; the parameters also hold it). Default: central differences.
+        ``theta`` (a copy; the parameters also hold it). ``"autograd"``: always by double
+        backward (an error if the loss has an op without a differentiable backward);
+        ``"fd"``: always central differences. Default (None): by double backward where
+        possible, central differences otherwise.
     line_search : bool, default True
         Backtracking (Armijo) line search from ``t = lr``, halving ``t``.
     c1 : float, default 1e-4
@@ -102,8 +153,11 @@ class Newton(Optimizer):
         max_fd_params: int = 1000,
     ) -> None:
         who = type(self).__name__
-        if hessian is not None and not callable(hessian):
-            raise TypeError(f"{who}: hessian must be a callable theta -> H, got {hessian!r}")
+        if hessian is not None and not callable(hessian) and hessian not in _MODES:
+            raise TypeError(
+                f"{who}: hessian must be a callable theta -> H, got {hessian!r} (or 'autograd' or "
+                f"'fd' to choose how it is computed)"
+            )
         check_int(who, "max_fd_params", max_fd_params, low=1)
         defaults = {
             "lr": lr,
@@ -114,12 +168,13 @@ class Newton(Optimizer):
         }
         super().__init__(params, defaults)
         n = sum(p.data.size for p in self.param_groups[0]["params"])
-        if hessian is None and n > max_fd_params:
+        if (hessian is None or hessian == "fd") and n > max_fd_params:
             raise ValueError(
-                f"{who}: without an analytic hessian, the Hessian is estimated by central "
+                f"{who}: without an analytic hessian, the Hessian may be estimated by central "
                 f"differences (2n gradient evaluations per step), allowed for at most "
                 f"max_fd_params={max_fd_params} parameters, but there are {n}; pass "
-                f"hessian=, raise max_fd_params, or use BFGS or LBFGS"
+                f"hessian='autograd' (exact, by double backward) or a callable, raise "
+                f"max_fd_params, or use BFGS or LBFGS"
             )
         self.hessian = hessian
         self.max_fd_params = max_fd_params
@@ -143,10 +198,21 @@ class Newton(Optimizer):
             )
         super().add_param_group(param_group)
 
-    def _hessian(self, flat: FlatParams, theta: Array, closure: Closure) -> Array:
+    def _hessian(self, flat: FlatParams, theta: Array, closure: Closure, loss: Any) -> Array:
         who = type(self).__name__
         n = flat.numel
-        if self.hessian is None:
+        state = self.state[flat.params[0]]
+        if self.hessian in (None, "autograd"):
+            try:
+                H = autograd_hessian(loss, flat.params, flat.dtype)
+            except (RuntimeError, TypeError) as exc:
+                if self.hessian == "autograd":
+                    raise type(exc)(f"{who}: hessian='autograd': {exc}") from None
+            else:
+                state["hessian"] = "autograd"
+                return H
+        if not callable(self.hessian):
+            state["hessian"] = "fd"
 
             def grad_at(x: Array) -> Array:
                 flat.set(x)
@@ -156,6 +222,7 @@ class Newton(Optimizer):
             H = fd_hessian(grad_at, theta)
             flat.set(theta)
             return H
+        state["hessian"] = "callable"
         H = np.asarray(self.hessian(theta.copy()), dtype=flat.dtype)
         if H.shape != (n, n):
             raise ValueError(
@@ -182,11 +249,15 @@ class Newton(Optimizer):
         state = self.state[group["params"][0]]
         state.setdefault("n_iter", 0)
         state["n_iter"] += 1
-        loss, f0, g = flat.evaluate(closure, who)
+        if self.hessian in (None, "autograd"):
+            with keep_graphs():  # the loss keeps its graph for the exact Hessian
+                loss, f0, g = flat.evaluate(closure, who)
+        else:
+            loss, f0, g = flat.evaluate(closure, who)
         if not np.any(g):
             return loss  # a stationary point: nothing to do
         theta = flat.get()
-        H = self._hessian(flat, theta, closure)
+        H = self._hessian(flat, theta, closure, loss)
         lam = float(group["damping"])
         scale = max(1.0, float(np.max(np.abs(np.diag(H)))))
         eye = np.eye(flat.numel, dtype=flat.dtype)

@@ -222,6 +222,8 @@ class Optimizer:
                 grad = p.grad
                 if grad is None:
                     continue
+                if isinstance(grad, Tensor):  # a .grad from backward(create_graph=True)
+                    grad = grad.data
                 if grad.shape != p.data.shape:
                     raise RuntimeError(
                         f"{type(self).__name__}.step: a parameter of shape {p.data.shape} has a "

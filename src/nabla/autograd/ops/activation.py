@@ -51,6 +51,9 @@ class Relu(Function):
     def backward(self, g: Array) -> tuple[Array]:
         return (g * (self.y > 0),)
 
+    def backward_graph(self, g: Tensor, y: Tensor) -> tuple[Tensor, ...]:
+        return (g * (self.y > 0).astype(g.dtype),)
+
 
 class Sigmoid(Function):
     """y = 1 / (1 + exp(-x)).  VJP: gx = g * y * (1 - y)."""
@@ -62,6 +65,9 @@ class Sigmoid(Function):
     def backward(self, g: Array) -> tuple[Array]:
         y = self.y
         return (g * y * (1 - y),)
+
+    def backward_graph(self, g: Tensor, y: Tensor) -> tuple[Tensor, ...]:
+        return (g * y * (1.0 - y),)
 
 
 class Tanh(Function):
@@ -77,6 +83,9 @@ class Tanh(Function):
         gy2 *= g
         return (g - gy2,)
 
+    def backward_graph(self, g: Tensor, y: Tensor) -> tuple[Tensor, ...]:
+        return (g * (1.0 - y * y),)
+
 
 class Softplus(Function):
     """y = log(1 + exp(x)) = max(x, 0) + log1p(exp(-|x|)).  VJP: gx = g * sigmoid(x)."""
@@ -87,6 +96,9 @@ class Softplus(Function):
 
     def backward(self, g: Array) -> tuple[Array]:
         return (g * stable_sigmoid(self.x),)
+
+    def backward_graph(self, g: Tensor, y: Tensor) -> tuple[Tensor, ...]:
+        return (g * sigmoid(self.inputs[0]),)  # type: ignore[index]
 
 
 def relu(x: Tensor) -> Tensor:

@@ -12,8 +12,8 @@ import math
 from typing import Any
 
 from nabla.autograd.engine import Function
-from nabla.autograd.ops.activation import stable_sigmoid
-from nabla.autograd.ops.elementwise import _const
+from nabla.autograd.ops.activation import sigmoid, softplus, stable_sigmoid
+from nabla.autograd.ops.elementwise import _const, where
 from nabla.autograd.ops.nn import Softmax
 from nabla.autograd.tensor import Tensor, apply1
 from nabla.backend import xp as np  # the array module (NumPy; one place to swap)
@@ -92,6 +92,11 @@ class Silu(Function):
         s = self.s
         return (g * s * (1 + self.x * (1 - s)),)
 
+    def backward_graph(self, g: Tensor, y: Tensor) -> tuple[Tensor, ...]:
+        x = self.inputs[0]  # type: ignore[index]
+        s = sigmoid(x)
+        return (g * s * (1.0 + x * (1.0 - s)),)
+
 
 class Mish(Function):
     """y = x tanh(softplus(x)).  VJP: gx = g (t + x sigma(x) (1 - t^2)), t = tanh(softplus(x))."""
@@ -104,6 +109,11 @@ class Mish(Function):
     def backward(self, g: Array) -> tuple[Array]:
         t = self.t
         return (g * (t + self.x * stable_sigmoid(self.x) * (1 - t * t)),)
+
+    def backward_graph(self, g: Tensor, y: Tensor) -> tuple[Tensor, ...]:
+        x = self.inputs[0]  # type: ignore[index]
+        t = softplus(x).tanh()
+        return (g * (t + x * sigmoid(x) * (1.0 - t * t)),)
 
 
 class ExpLinear(Function):
@@ -128,6 +138,12 @@ class ExpLinear(Function):
         s, sac = (_const(v, g.dtype) for v in (self.s, self.s * self.a * self.c))
         return (np.where(self.pos, g * s, g * (sac * np.exp(self.cx))),)
 
+    def backward_graph(self, g: Tensor, y: Tensor) -> tuple[Tensor, ...]:
+        x = self.inputs[0]  # type: ignore[index]
+        neg = where(self.pos, 0.0, x)  # exp of the non-positive side only
+        sac = self.s * self.a * self.c
+        return (where(self.pos, g * self.s, g * sac * (neg * self.c).exp()),)
+
 
 class Hardtanh(Function):
     """y = min(max(x, lo), hi) (relu6: lo = 0, hi = 6).
@@ -146,6 +162,9 @@ class Hardtanh(Function):
         x = self.x
         return (g * ((x > self.lo) & (x < self.hi)),)
 
+    def backward_graph(self, g: Tensor, y: Tensor) -> tuple[Tensor, ...]:
+        return (g * self.backward(np.ones((), dtype=g.dtype))[0],)
+
 
 class Hardsigmoid(Function):
     """y = min(max(x / 6 + 1 / 2, 0), 1).  VJP: gx = g / 6 where -3 < x < 3, else 0."""
@@ -157,6 +176,9 @@ class Hardsigmoid(Function):
     def backward(self, g: Array) -> tuple[Array]:
         x = self.x
         return (g * _const(1 / 6, g.dtype) * ((x > -3) & (x < 3)),)
+
+    def backward_graph(self, g: Tensor, y: Tensor) -> tuple[Tensor, ...]:
+        return (g * self.backward(np.ones((), dtype=g.dtype))[0],)
 
 
 class Hardswish(Function):
@@ -175,6 +197,11 @@ class Hardswish(Function):
         slope = np.where(x >= 3, 1, np.where(x > -3, mid, 0))
         return (g * slope.astype(g.dtype, copy=False),)
 
+    def backward_graph(self, g: Tensor, y: Tensor) -> tuple[Tensor, ...]:
+        x = self.inputs[0]  # type: ignore[index]
+        mid = where((self.x > -3) & (self.x < 3), x * (1 / 3) + 0.5, 0.0)
+        return (g * where(self.x >= 3, 1.0, mid),)
+
 
 class Softsign(Function):
     """y = x / (1 + |x|).  VJP: gx = g / (1 + |x|)^2."""
@@ -187,6 +214,11 @@ class Softsign(Function):
         d = self.d
         return (g / (d * d),)
 
+    def backward_graph(self, g: Tensor, y: Tensor) -> tuple[Tensor, ...]:
+        x = self.inputs[0]  # type: ignore[index]
+        d = x.abs() + 1.0
+        return (g / (d * d),)
+
 
 class LogSigmoid(Function):
     """y = log sigma(x) = min(x, 0) - log1p(exp(-|x|)).  VJP: gx = g sigma(-x)."""
@@ -197,6 +229,9 @@ class LogSigmoid(Function):
 
     def backward(self, g: Array) -> tuple[Array]:
         return (g * stable_sigmoid(-self.x),)
+
+    def backward_graph(self, g: Tensor, y: Tensor) -> tuple[Tensor, ...]:
+        return (g * sigmoid(-self.inputs[0]),)  # type: ignore[index]
 
 
 # ---- functional forms (tensors in, no argument checks: nn.functional checks them) ----------

@@ -237,6 +237,30 @@ class Einsum(Function):
             grads.append(gi)
         return tuple(grads)
 
+    def backward_graph(self, g: Tensor, y: Tensor) -> tuple[Tensor | None, ...]:
+        """The VJP of ``backward`` as einsum nodes (recorded); an operand that repeats a
+        letter (a diagonal) is not supported here."""
+        grads: list[Tensor | None] = []
+        xs: tuple[Tensor, ...] = self.inputs  # type: ignore[assignment]
+        for i, sub in enumerate(self.subs):
+            letters = "".join(dict.fromkeys(sub))
+            if letters != sub:
+                raise RuntimeError(
+                    "double backward is not supported for Einsum with a repeated letter in "
+                    f"one operand ({sub!r}); only subscripts without one are differentiable twice"
+                )
+            others = [(s, x) for j, (s, x) in enumerate(zip(self.subs, xs)) if j != i]
+            seen = self.out + "".join(s for s, _ in others)
+            kept = "".join(c for c in letters if c in seen)
+            terms = (self.out, *(s for s, _ in others))
+            gi = apply(Einsum(terms, kept, self.sizes), g, *(x for _, x in others))
+            if kept != letters:  # letters only this operand has: g is constant along them
+                full = tuple(self.sizes[c] for c in letters)
+                gi = gi.reshape(tuple(full[k] if c in kept else 1 for k, c in enumerate(letters)))
+                gi = gi.broadcast_to(full)
+            grads.append(gi)
+        return tuple(grads)
+
 
 def einsum(equation: str, *operands: Any) -> Tensor:
     """Einstein summation: ``einsum("ij,jk->ik", a, b)`` is ``a @ b``; operands may also be

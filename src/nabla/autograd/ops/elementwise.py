@@ -25,6 +25,9 @@ class Add(Function):
     def backward(self, g: Array) -> tuple[Array, Array]:
         return g, g
 
+    def backward_graph(self, g: Tensor, y: Tensor) -> tuple[Tensor, ...]:
+        return g, g
+
 
 class Sub(Function):
     """y = a - b.  VJP: ga = g, gb = -g."""
@@ -34,6 +37,9 @@ class Sub(Function):
 
     def backward(self, g: Array) -> tuple[Array, Array | None]:
         return g, (-g if self.needs_grad[1] else None)
+
+    def backward_graph(self, g: Tensor, y: Tensor) -> tuple[Tensor, ...]:
+        return g, -g
 
 
 class Mul(Function):
@@ -46,6 +52,10 @@ class Mul(Function):
     def backward(self, g: Array) -> tuple[Array | None, Array | None]:
         ga, gb = self.needs_grad
         return (g * self.b if ga else None), (g * self.a if gb else None)
+
+    def backward_graph(self, g: Tensor, y: Tensor) -> tuple[Tensor, ...]:
+        a, b = self.inputs  # type: ignore[misc]
+        return g * b, g * a
 
 
 class Div(Function):
@@ -61,6 +71,10 @@ class Div(Function):
         g_over_b = g / self.b
         return (g_over_b if ga else None), (-g_over_b * self.y if gb else None)
 
+    def backward_graph(self, g: Tensor, y: Tensor) -> tuple[Tensor, ...]:
+        g_over_b = g / self.inputs[1]  # type: ignore[index]
+        return g_over_b, -g_over_b * y
+
 
 class Neg(Function):
     """y = -x.  VJP: gx = -g."""
@@ -69,6 +83,9 @@ class Neg(Function):
         return -x
 
     def backward(self, g: Array) -> tuple[Array]:
+        return (-g,)
+
+    def backward_graph(self, g: Tensor, y: Tensor) -> tuple[Tensor, ...]:
         return (-g,)
 
 
@@ -100,6 +117,13 @@ class Pow(Function):
             gb = g * self.y * log_a
         return ga, gb
 
+    def backward_graph(self, g: Tensor, y: Tensor) -> tuple[Tensor, ...]:
+        a, b = self.inputs  # type: ignore[misc]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ga = g * b * pow(where(self.b == 0, 1.0, a), b - 1.0)
+            gb = g * y * log(where((self.a == 0) & (self.b >= 0), 1.0, a))
+        return ga, gb
+
 
 class PowScalar(Function):
     """y = x ** p for a constant p.  VJP: gx = g * p * x^(p-1); 0 for p = 0 (y = 1, also at
@@ -121,6 +145,15 @@ class PowScalar(Function):
         with np.errstate(divide="ignore"):  # 0 ** (p - 1) with p < 1 is inf (as PyTorch)
             return (g * (p * self.x ** (p - 1)),)
 
+    def backward_graph(self, g: Tensor, y: Tensor) -> tuple[Tensor, ...]:
+        p, x = self.p, self.inputs[0]  # type: ignore[index]
+        if p == 0:
+            return (g * 0.0,)
+        if p == 1:
+            return (g,)
+        with np.errstate(divide="ignore"):
+            return (g * (p * pow(x, p - 1)),)
+
 
 class Exp(Function):
     """y = exp(x).  VJP: gx = g * y."""
@@ -131,6 +164,9 @@ class Exp(Function):
 
     def backward(self, g: Array) -> tuple[Array]:
         return (g * self.y,)
+
+    def backward_graph(self, g: Tensor, y: Tensor) -> tuple[Tensor, ...]:
+        return (g * y,)
 
 
 class Log(Function):
@@ -143,6 +179,9 @@ class Log(Function):
     def backward(self, g: Array) -> tuple[Array]:
         return (g / self.x,)
 
+    def backward_graph(self, g: Tensor, y: Tensor) -> tuple[Tensor, ...]:
+        return (g / self.inputs[0],)  # type: ignore[index]
+
 
 class Sqrt(Function):
     """y = sqrt(x).  VJP: gx = g / (2 y)."""
@@ -154,6 +193,9 @@ class Sqrt(Function):
     def backward(self, g: Array) -> tuple[Array]:
         return (g / (2 * self.y),)
 
+    def backward_graph(self, g: Tensor, y: Tensor) -> tuple[Tensor, ...]:
+        return (g / (2.0 * y),)
+
 
 class Abs(Function):
     """y = |x|.  VJP: gx = g * sign(x), with 0 at x = 0 (as PyTorch)."""
@@ -163,6 +205,9 @@ class Abs(Function):
         return np.abs(x)
 
     def backward(self, g: Array) -> tuple[Array]:
+        return (g * np.sign(self.x),)
+
+    def backward_graph(self, g: Tensor, y: Tensor) -> tuple[Tensor, ...]:
         return (g * np.sign(self.x),)
 
 
@@ -179,6 +224,10 @@ class Maximum(Function):
         need_a, need_b = self.needs_grad
         return (g * share if need_a else None), (g * (1 - share) if need_b else None)
 
+    def backward_graph(self, g: Tensor, y: Tensor) -> tuple[Tensor, ...]:
+        share = ((self.a > self.b) + 0.5 * (self.a == self.b)).astype(g.dtype)
+        return g * share, g * (1 - share)
+
 
 class Minimum(Function):
     """y = min(a, b) elementwise.  VJP: g goes to the smaller input; ties split it evenly."""
@@ -192,6 +241,10 @@ class Minimum(Function):
         share = share.astype(g.dtype, copy=False)
         need_a, need_b = self.needs_grad
         return (g * share if need_a else None), (g * (1 - share) if need_b else None)
+
+    def backward_graph(self, g: Tensor, y: Tensor) -> tuple[Tensor, ...]:
+        share = ((self.a < self.b) + 0.5 * (self.a == self.b)).astype(g.dtype)
+        return g * share, g * (1 - share)
 
 
 class Clip(Function):
@@ -215,6 +268,9 @@ class Clip(Function):
             mask &= x <= self.hi
         return (g * mask,)
 
+    def backward_graph(self, g: Tensor, y: Tensor) -> tuple[Tensor, ...]:
+        return (g * self.backward(np.ones((), dtype=g.dtype))[0],)
+
 
 class Where(Function):
     """y = a where cond else b (``cond`` a constant boolean array).
@@ -236,6 +292,10 @@ class Where(Function):
             np.where(self.cond, zero, g) if need_b else None,
         )
 
+    def backward_graph(self, g: Tensor, y: Tensor) -> tuple[Tensor, ...]:
+        zero = np.zeros((), dtype=g.dtype)
+        return where(self.cond, g, zero), where(self.cond, zero, g)
+
 
 class Cast(Function):
     """y = x converted to ``dtype``.  VJP: gx = g converted back to x's dtype.
@@ -254,6 +314,9 @@ class Cast(Function):
     def backward(self, g: Array) -> tuple[Array]:
         with np.errstate(over="ignore"):
             return (g.astype(self.in_dtype),)
+
+    def backward_graph(self, g: Tensor, y: Tensor) -> tuple[Tensor, ...]:
+        return (g.astype(self.in_dtype),)
 
 
 # ---- functional forms --------------------------------------------------------------------
@@ -371,6 +434,9 @@ class AddScalar(Function):
     def backward(self, g: Array) -> tuple[Array]:
         return (g,)
 
+    def backward_graph(self, g: Tensor, y: Tensor) -> tuple[Tensor, ...]:
+        return (g,)
+
 
 class RSubScalar(Function):
     """y = c - x.  VJP: gx = -g."""
@@ -382,6 +448,9 @@ class RSubScalar(Function):
         return _const(self.c, x.dtype) - x
 
     def backward(self, g: Array) -> tuple[Array]:
+        return (-g,)
+
+    def backward_graph(self, g: Tensor, y: Tensor) -> tuple[Tensor, ...]:
         return (-g,)
 
 
@@ -398,6 +467,9 @@ class MulScalar(Function):
     def backward(self, g: Array) -> tuple[Array]:
         return (g * self.c,)
 
+    def backward_graph(self, g: Tensor, y: Tensor) -> tuple[Tensor, ...]:
+        return (g * float(self.c),)
+
 
 class DivScalar(Function):
     """y = x / c.  VJP: gx = g / c."""
@@ -411,6 +483,9 @@ class DivScalar(Function):
 
     def backward(self, g: Array) -> tuple[Array]:
         return (g / self.c,)
+
+    def backward_graph(self, g: Tensor, y: Tensor) -> tuple[Tensor, ...]:
+        return (g / float(self.c),)
 
 
 class RDivScalar(Function):
@@ -426,3 +501,6 @@ class RDivScalar(Function):
 
     def backward(self, g: Array) -> tuple[Array]:
         return (-g * self.y / self.x,)
+
+    def backward_graph(self, g: Tensor, y: Tensor) -> tuple[Tensor, ...]:
+        return (-g * y / self.inputs[0],)  # type: ignore[index]

@@ -13,6 +13,13 @@ def _swap(a: Array) -> Array:
     return np.swapaxes(a, -1, -2)
 
 
+def _swap_graph(a: Tensor) -> Tensor:
+    """``_swap`` with Tensor ops (recorded)."""
+    perm = list(range(a.ndim))
+    perm[-1], perm[-2] = perm[-2], perm[-1]
+    return a.transpose(tuple(perm))
+
+
 class Matmul(Function):
     """y = a @ b.
 
@@ -43,6 +50,17 @@ class Matmul(Function):
         ga = np.matmul(g, _swap(b)) if need_a else None
         gb = np.matmul(_swap(a), g) if need_b else None
         return ga, gb
+
+    def backward_graph(self, g: Tensor, y: Tensor) -> tuple[Tensor, ...]:
+        a, b = self.inputs  # type: ignore[misc]
+        if a.ndim == 1 and b.ndim == 1:  # dot product: g is a scalar
+            return g * b, g * a
+        if a.ndim == 1:  # (k,) @ (..., k, n) -> (..., n)
+            ga = matmul(g[..., None, :], _swap_graph(b))[..., 0, :]
+            return ga, a[:, None] * g[..., None, :]
+        if b.ndim == 1:  # (..., m, k) @ (k,) -> (..., m)
+            return g[..., :, None] * b, matmul(_swap_graph(a), g[..., :, None])[..., 0]
+        return matmul(g, _swap_graph(b)), matmul(_swap_graph(a), g)
 
 
 def matmul(a: Tensor, b: Tensor) -> Tensor:

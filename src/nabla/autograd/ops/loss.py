@@ -217,6 +217,11 @@ class CrossEntropy(_LossFunction):
             gt = _unrows(gt, self.shape)
         return _unrows(gx, self.shape), gt
 
+    def backward_graph(self, g: Any, y: Any) -> tuple[Any, ...]:
+        from nabla.autograd.ops import loss_graph
+
+        return loss_graph.cross_entropy(self, g)
+
 
 class NLL(_LossFunction):
     """Negative log-likelihood of log-probabilities ``x`` (N, C, ...) at class indices t.
@@ -257,6 +262,11 @@ class NLL(_LossFunction):
         gx = np.zeros((m, c), dtype=self.wt.dtype)
         gx[np.arange(m), self.ts] = -self.wt * np.reshape(s, -1)
         return (_unrows(gx, self.shape),)
+
+    def backward_graph(self, g: Any, y: Any) -> tuple[Any, ...]:
+        from nabla.autograd.ops import loss_graph
+
+        return loss_graph.nll(self, g)
 
 
 _LOG_MIN = -100.0  # PyTorch clamps the logs of binary cross-entropy at -100
@@ -329,6 +339,11 @@ class BinaryCrossEntropyWithLogits(_LossFunction):
             gy = -x if self.pos_weight is None else -x + (self.pos_weight - 1) * self.sp
             gy = s * gy
         return gx, gy
+
+    def backward_graph(self, g: Any, y: Any) -> tuple[Any, ...]:
+        from nabla.autograd.ops import loss_graph
+
+        return loss_graph.bce_with_logits(self, g)
 
 
 # ---------------------------------------------------------------------------------------

@@ -33,6 +33,10 @@ class Sin(Function):
     def backward(self, g: Array) -> tuple[Array]:
         return (g * np.cos(self.x),)
 
+    def backward_graph(self, g: Tensor, y: Tensor) -> tuple[Tensor, ...]:
+        x = self.inputs[0]  # type: ignore[index]
+        return (g * cos(x),)
+
 
 class Cos(Function):
     """y = cos(x).  VJP: gx = -g sin(x)."""
@@ -44,6 +48,10 @@ class Cos(Function):
     def backward(self, g: Array) -> tuple[Array]:
         return (-g * np.sin(self.x),)
 
+    def backward_graph(self, g: Tensor, y: Tensor) -> tuple[Tensor, ...]:
+        x = self.inputs[0]  # type: ignore[index]
+        return (-g * sin(x),)
+
 
 class Tan(Function):
     """y = tan(x).  VJP: gx = g (1 + y^2)."""
@@ -54,6 +62,9 @@ class Tan(Function):
 
     def backward(self, g: Array) -> tuple[Array]:
         return (g + g * (self.y * self.y),)
+
+    def backward_graph(self, g: Tensor, y: Tensor) -> tuple[Tensor, ...]:
+        return (g * (1.0 + y * y),)
 
 
 class Asin(Function):
@@ -67,6 +78,11 @@ class Asin(Function):
         with np.errstate(divide="ignore", invalid="ignore"):
             return (g / np.sqrt(_const(1.0, g.dtype) - self.x * self.x),)
 
+    def backward_graph(self, g: Tensor, y: Tensor) -> tuple[Tensor, ...]:
+        x = self.inputs[0]  # type: ignore[index]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return (g * (1.0 - x * x) ** -0.5,)
+
 
 class Acos(Function):
     """y = acos(x).  VJP: gx = -g / sqrt(1 - x^2) (-inf at |x| = 1, as PyTorch)."""
@@ -79,6 +95,11 @@ class Acos(Function):
         with np.errstate(divide="ignore", invalid="ignore"):
             return (-g / np.sqrt(_const(1.0, g.dtype) - self.x * self.x),)
 
+    def backward_graph(self, g: Tensor, y: Tensor) -> tuple[Tensor, ...]:
+        x = self.inputs[0]  # type: ignore[index]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return (-g * (1.0 - x * x) ** -0.5,)
+
 
 class Atan(Function):
     """y = atan(x).  VJP: gx = g / (1 + x^2)."""
@@ -89,6 +110,10 @@ class Atan(Function):
 
     def backward(self, g: Array) -> tuple[Array]:
         return (g / (_const(1.0, g.dtype) + self.x * self.x),)
+
+    def backward_graph(self, g: Tensor, y: Tensor) -> tuple[Tensor, ...]:
+        x = self.inputs[0]  # type: ignore[index]
+        return (g / (1.0 + x * x),)
 
 
 class Sinh(Function):
@@ -101,6 +126,10 @@ class Sinh(Function):
     def backward(self, g: Array) -> tuple[Array]:
         return (g * np.cosh(self.x),)
 
+    def backward_graph(self, g: Tensor, y: Tensor) -> tuple[Tensor, ...]:
+        x = self.inputs[0]  # type: ignore[index]
+        return (g * cosh(x),)
+
 
 class Cosh(Function):
     """y = cosh(x).  VJP: gx = g sinh(x)."""
@@ -111,6 +140,10 @@ class Cosh(Function):
 
     def backward(self, g: Array) -> tuple[Array]:
         return (g * np.sinh(self.x),)
+
+    def backward_graph(self, g: Tensor, y: Tensor) -> tuple[Tensor, ...]:
+        x = self.inputs[0]  # type: ignore[index]
+        return (g * sinh(x),)
 
 
 class Rsqrt(Function):
@@ -124,6 +157,9 @@ class Rsqrt(Function):
         y = self.y
         return (g * (y * y * y) * _const(-0.5, g.dtype),)
 
+    def backward_graph(self, g: Tensor, y: Tensor) -> tuple[Tensor, ...]:
+        return (g * (y * y * y) * -0.5,)
+
 
 class Log2(Function):
     """y = log2(x).  VJP: gx = g / (x ln 2)."""
@@ -134,6 +170,10 @@ class Log2(Function):
 
     def backward(self, g: Array) -> tuple[Array]:
         return (g / (self.x * _const(_LN2, g.dtype)),)
+
+    def backward_graph(self, g: Tensor, y: Tensor) -> tuple[Tensor, ...]:
+        x = self.inputs[0]  # type: ignore[index]
+        return (g / (x * _LN2),)
 
 
 class Log10(Function):
@@ -146,6 +186,10 @@ class Log10(Function):
     def backward(self, g: Array) -> tuple[Array]:
         return (g / (self.x * _const(_LN10, g.dtype)),)
 
+    def backward_graph(self, g: Tensor, y: Tensor) -> tuple[Tensor, ...]:
+        x = self.inputs[0]  # type: ignore[index]
+        return (g / (x * _LN10),)
+
 
 class Exp2(Function):
     """y = 2^x.  VJP: gx = g y ln 2."""
@@ -156,6 +200,9 @@ class Exp2(Function):
 
     def backward(self, g: Array) -> tuple[Array]:
         return (g * self.y * _const(_LN2, g.dtype),)
+
+    def backward_graph(self, g: Tensor, y: Tensor) -> tuple[Tensor, ...]:
+        return (g * y * _LN2,)
 
 
 class Expm1(Function):
@@ -168,6 +215,9 @@ class Expm1(Function):
     def backward(self, g: Array) -> tuple[Array]:
         return (g * (self.y + _const(1.0, g.dtype)),)
 
+    def backward_graph(self, g: Tensor, y: Tensor) -> tuple[Tensor, ...]:
+        return (g * (y + 1.0),)
+
 
 class Log1p(Function):
     """y = log(1 + x), exact for small x.  VJP: gx = g / (1 + x)."""
@@ -178,6 +228,10 @@ class Log1p(Function):
 
     def backward(self, g: Array) -> tuple[Array]:
         return (g / (self.x + _const(1.0, g.dtype)),)
+
+    def backward_graph(self, g: Tensor, y: Tensor) -> tuple[Tensor, ...]:
+        x = self.inputs[0]  # type: ignore[index]
+        return (g / (x + 1.0),)
 
 
 # ---- piecewise-constant functions: the gradient is zero (as PyTorch, also at the jumps) ----
@@ -202,6 +256,9 @@ class Sign(Function):
     def backward(self, g: Array) -> tuple[Array]:
         return _zero_grad(g)
 
+    def backward_graph(self, g: Tensor, y: Tensor) -> tuple[Tensor, ...]:
+        return (Tensor._wrap(np.zeros(g.shape, dtype=g.dtype)),)
+
 
 class Floor(Function):
     """y = floor(x) (integers are returned unchanged).  VJP: gx = 0."""
@@ -212,6 +269,9 @@ class Floor(Function):
     def backward(self, g: Array) -> tuple[Array]:
         return _zero_grad(g)
 
+    def backward_graph(self, g: Tensor, y: Tensor) -> tuple[Tensor, ...]:
+        return (Tensor._wrap(np.zeros(g.shape, dtype=g.dtype)),)
+
 
 class Ceil(Function):
     """y = ceil(x) (integers are returned unchanged).  VJP: gx = 0."""
@@ -221,6 +281,9 @@ class Ceil(Function):
 
     def backward(self, g: Array) -> tuple[Array]:
         return _zero_grad(g)
+
+    def backward_graph(self, g: Tensor, y: Tensor) -> tuple[Tensor, ...]:
+        return (Tensor._wrap(np.zeros(g.shape, dtype=g.dtype)),)
 
 
 class Round(Function):
@@ -239,6 +302,9 @@ class Round(Function):
 
     def backward(self, g: Array) -> tuple[Array]:
         return _zero_grad(g)
+
+    def backward_graph(self, g: Tensor, y: Tensor) -> tuple[Tensor, ...]:
+        return (Tensor._wrap(np.zeros(g.shape, dtype=g.dtype)),)
 
 
 # ---- functional forms and Tensor methods ---------------------------------------------------

@@ -36,6 +36,9 @@ class Flip(Function):
     def backward(self, g: Array) -> tuple[Array]:
         return (np.flip(g, self.axes) if self.axes else g,)
 
+    def backward_graph(self, g: Tensor, y: Tensor) -> tuple[Tensor, ...]:
+        return (apply1(Flip(self.axes), g) if self.axes else g,)
+
 
 class Roll(Function):
     """y = x shifted cyclically by ``shifts`` along ``axes`` (the flattened x when None).
@@ -52,6 +55,10 @@ class Roll(Function):
     def backward(self, g: Array) -> tuple[Array]:
         back = tuple(-s for s in self.shifts) if isinstance(self.shifts, tuple) else -self.shifts
         return (np.roll(g, back, self.axes),)
+
+    def backward_graph(self, g: Tensor, y: Tensor) -> tuple[Tensor, ...]:
+        back = tuple(-s for s in self.shifts) if isinstance(self.shifts, tuple) else -self.shifts
+        return (apply1(Roll(back, self.axes), g),)
 
 
 class Tile(Function):
@@ -74,6 +81,10 @@ class Tile(Function):
         summed = g.reshape(pairs).sum(axis=tuple(range(0, len(pairs), 2)))
         return (summed.reshape(self.in_shape),)
 
+    def backward_graph(self, g: Tensor, y: Tensor) -> tuple[Tensor, ...]:
+        pairs = tuple(v for r, n in zip(self.reps, self.padded) for v in (r, n))
+        return (g.reshape(pairs).sum(axis=tuple(range(0, len(pairs), 2))).reshape(self.in_shape),)
+
 
 class Clone(Function):
     """y = a copy of x (its own memory).  VJP: gx = g."""
@@ -82,6 +93,9 @@ class Clone(Function):
         return x.copy()
 
     def backward(self, g: Array) -> tuple[Array]:
+        return (g,)
+
+    def backward_graph(self, g: Tensor, y: Tensor) -> tuple[Tensor, ...]:
         return (g,)
 
 

@@ -77,6 +77,16 @@ class Linear(Function):
             return gx, gw
         return gx, gw, (sum_rows(g2) if need[2] else None)
 
+    def backward_graph(self, g: Any, y: Any) -> tuple[Any, ...]:
+        x, w = self.inputs[0], self.inputs[1]  # type: ignore[index]
+        gx = g.matmul(w)
+        if x.ndim == 1:  # one sample: outer products
+            gw, gb = g.reshape(-1, 1) * x.reshape(1, -1), g
+        else:
+            g2, x2 = g.reshape(-1, g.shape[-1]), x.reshape(-1, x.shape[-1])
+            gw, gb = g2.transpose().matmul(x2), g2.sum(axis=0)
+        return (gx, gw, gb)[: len(self.inputs)]  # type: ignore[arg-type]
+
 
 # ---------------------------------------------------------------------------------------
 # activations with a setting or a parameter
@@ -93,6 +103,9 @@ class LeakyRelu(Function):
 
     def backward(self, g: Array) -> tuple[Array]:
         return (np.where(self.pos, g, g * self.s),)
+
+    def backward_graph(self, g: Any, y: Any) -> tuple[Any, ...]:
+        return (g * np.where(self.pos, 1.0, self.s).astype(g.dtype),)
 
 
 class Elu(Function):
@@ -112,6 +125,11 @@ class Elu(Function):
 
     def backward(self, g: Array) -> tuple[Array]:
         return (np.where(self.pos, g, g * (self.y + self.alpha)),)
+
+    def backward_graph(self, g: Any, y: Any) -> tuple[Any, ...]:
+        from nabla.autograd.ops.elementwise import where
+
+        return (where(self.pos, g, g * (y + self.alpha)),)
 
 
 class Prelu(Function):
@@ -165,6 +183,9 @@ class LogSoftmax(Function):
     def backward(self, g: Array) -> tuple[Array]:
         return (g - np.exp(self.y) * g.sum(axis=self.axis, keepdims=True),)
 
+    def backward_graph(self, g: Any, y: Any) -> tuple[Any, ...]:
+        return (g - y.exp() * g.sum(axis=self.axis, keepdims=True),)
+
 
 class Softmax(Function):
     """y = exp(x - m) / sum(exp(x - m), axis) with m = max(x, axis).
@@ -183,6 +204,9 @@ class Softmax(Function):
 
     def backward(self, g: Array) -> tuple[Array]:
         y = self.y
+        return (y * (g - (g * y).sum(axis=self.axis, keepdims=True)),)
+
+    def backward_graph(self, g: Any, y: Any) -> tuple[Any, ...]:
         return (y * (g - (g * y).sum(axis=self.axis, keepdims=True)),)
 
 

@@ -84,6 +84,12 @@ class _Reduction(Function):
         """``g`` with the reduced axes put back as size-1 dimensions."""
         return g if self.keepdims else np.expand_dims(g, self.axes)
 
+    def _expand_graph(self, g: Tensor) -> Tensor:
+        """``_expand`` with Tensor ops (recorded)."""
+        if self.keepdims:
+            return g
+        return g.reshape(tuple(1 if i in self.axes else n for i, n in enumerate(self.shape)))
+
 
 class Sum(_Reduction):
     """y = sum of x over axis.  VJP: gx = g broadcast back over the summed axes."""
@@ -94,6 +100,9 @@ class Sum(_Reduction):
 
     def backward(self, g: Array) -> tuple[Array]:
         return (np.broadcast_to(self._expand(g), self.shape),)
+
+    def backward_graph(self, g: Tensor, y: Tensor) -> tuple[Tensor, ...]:
+        return (self._expand_graph(g).broadcast_to(self.shape),)
 
 
 class Mean(_Reduction):
@@ -109,6 +118,10 @@ class Mean(_Reduction):
     def backward(self, g: Array) -> tuple[Array]:
         n = _count(self.shape, self.axes)
         return (np.broadcast_to(self._expand(g) / builtins.max(n, 1), self.shape),)
+
+    def backward_graph(self, g: Tensor, y: Tensor) -> tuple[Tensor, ...]:
+        n = _count(self.shape, self.axes)
+        return ((self._expand_graph(g) / float(builtins.max(n, 1))).broadcast_to(self.shape),)
 
 
 class Max(_Reduction):
@@ -133,6 +146,11 @@ class Max(_Reduction):
         mask = self.x == self.y
         count = mask.sum(axis=self.axes, keepdims=True)
         return (mask * (self._expand(g) / count).astype(g.dtype, copy=False),)
+
+    def backward_graph(self, g: Tensor, y: Tensor) -> tuple[Tensor, ...]:
+        mask = self.x == self.y
+        share = (mask / mask.sum(axis=self.axes, keepdims=True)).astype(g.dtype)
+        return (self._expand_graph(g) * share,)
 
 
 class Min(Max):
@@ -187,6 +205,12 @@ class Var(_Reduction):
         with np.errstate(divide="ignore", invalid="ignore"):
             scale = np.divide(2, np.zeros((), dtype=g.dtype))  # 2 / 0 = inf
             return (self._expand(g) * scale * self.centered,)
+
+    def backward_graph(self, g: Tensor, y: Tensor) -> tuple[Tensor, ...]:
+        x = self.inputs[0]  # type: ignore[index]
+        centered = x - x.mean(axis=self.axes, keepdims=True)
+        scale = 2.0 / self.denom if self.denom else np.inf
+        return (self._expand_graph(g) * scale * centered,)
 
 
 def sum(x: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from nabla.autograd.ops._api import axis_arg, keepdims_arg, tensor_method
+from nabla.autograd.ops.elementwise import where
 from nabla.autograd.ops.reduction import Axis, Max, Min, Var, _Reduction, check_axis
 from nabla.autograd.tensor import Tensor, apply1
 from nabla.backend import xp as np  # the array module (NumPy; one place to swap)
@@ -38,6 +39,17 @@ class Std(Var):
         zero = y == 0
         scale = ge / (np.where(zero, 1, y) * self.denom)
         return (np.where(zero, 0, scale) * self.centered,)
+
+    def backward_graph(self, g: Tensor, y: Tensor) -> tuple[Tensor, ...]:
+        x = self.inputs[0]  # type: ignore[index]
+        centered = x - x.mean(axis=self.axes, keepdims=True)
+        ge, ye = self._expand_graph(g), self._expand_graph(y)
+        if not self.denom:  # no degrees of freedom: inf or nan, as backward
+            with np.errstate(divide="ignore", invalid="ignore"):
+                return (ge * centered / (ye * 0.0),)
+        zero = self._expand(self.y) == 0
+        scale = ge / (where(zero, 1.0, ye) * float(self.denom))
+        return (where(zero, 0.0, scale) * centered,)
 
 
 class Prod(_Reduction):

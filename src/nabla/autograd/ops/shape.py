@@ -34,6 +34,9 @@ class Reshape(Function):
     def backward(self, g: Array) -> tuple[Array]:
         return (g.reshape(self.in_shape),)
 
+    def backward_graph(self, g: Tensor, y: Tensor) -> tuple[Tensor, ...]:
+        return (g.reshape(self.in_shape),)
+
 
 class Transpose(Function):
     """y = x with its axes permuted (reversed when ``axes`` is None).
@@ -57,6 +60,9 @@ class Transpose(Function):
     def backward(self, g: Array) -> tuple[Array]:
         return (g.transpose(self.inverse),)
 
+    def backward_graph(self, g: Tensor, y: Tensor) -> tuple[Tensor, ...]:
+        return (transpose(g, tuple(int(a) for a in self.inverse)),)
+
 
 class BroadcastTo(Function):
     """y = x broadcast to ``shape``.  VJP: the engine sums g back over the broadcast axes."""
@@ -73,6 +79,9 @@ class BroadcastTo(Function):
             ) from None
 
     def backward(self, g: Array) -> tuple[Array]:
+        return (g,)
+
+    def backward_graph(self, g: Tensor, y: Tensor) -> tuple[Tensor, ...]:
         return (g,)
 
 
@@ -103,6 +112,31 @@ class GetItem(Function):
         else:
             np.add.at(gx, self.index, g)
         return (gx,)
+
+    def backward_graph(self, g: Tensor, y: Tensor) -> tuple[Tensor, ...]:
+        return (apply1(IndexPut(self.index, self.in_shape), g),)
+
+
+class IndexPut(Function):
+    """y = zeros of ``shape`` with x added at ``index`` (the VJP of ``GetItem``, needed to
+    differentiate it again).  VJP: gx = g[index]."""
+
+    def __init__(self, index: Any, shape: tuple[int, ...]) -> None:
+        self.index, self.shape = index, shape
+
+    def forward(self, x: Array) -> Array:
+        y = np.zeros(self.shape, dtype=x.dtype)
+        if _is_basic(self.index):
+            y[self.index] = x
+        else:
+            np.add.at(y, self.index, x)
+        return y
+
+    def backward(self, g: Array) -> tuple[Array]:
+        return (np.asarray(g[self.index]),)
+
+    def backward_graph(self, g: Tensor, y: Tensor) -> tuple[Tensor, ...]:
+        return (getitem(g, self.index),)
 
 
 def _unwrap_index(index: Any) -> Any:
@@ -135,6 +169,13 @@ class Concatenate(Function):
     def backward(self, g: Array) -> tuple[Array, ...]:
         return tuple(np.split(g, self.splits, axis=self.axis))
 
+    def backward_graph(self, g: Tensor, y: Tensor) -> tuple[Tensor, ...]:
+        bounds = [0, *(int(s) for s in self.splits), g.shape[self.axis]]
+        lead = (slice(None),) * (self.axis % g.ndim)
+        return tuple(
+            getitem(g, (*lead, slice(bounds[i], bounds[i + 1]))) for i in range(len(bounds) - 1)
+        )
+
 
 class Stack(Function):
     """y = the inputs stacked along a new ``axis``.  VJP: gx_i = g taken at index i of axis."""
@@ -151,6 +192,10 @@ class Stack(Function):
 
     def backward(self, g: Array) -> tuple[Array, ...]:
         return tuple(np.moveaxis(g, self.axis, 0))
+
+    def backward_graph(self, g: Tensor, y: Tensor) -> tuple[Tensor, ...]:
+        lead = (slice(None),) * (self.axis % g.ndim)
+        return tuple(getitem(g, (*lead, i)) for i in range(g.shape[self.axis]))
 
 
 class Pad(Function):
@@ -169,6 +214,9 @@ class Pad(Function):
 
     def backward(self, g: Array) -> tuple[Array]:
         return (g[self.slices],)
+
+    def backward_graph(self, g: Tensor, y: Tensor) -> tuple[Tensor, ...]:
+        return (getitem(g, self.slices),)
 
 
 def reshape(x: Tensor, *shape: Any) -> Tensor:
