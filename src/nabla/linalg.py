@@ -3,22 +3,22 @@
 Every function takes a matrix or a batch of matrices (leading axes), keeps float32 as
 float32, and is differentiable:
 
-==================  ==========================================================
-``det``             determinant; d|A|/dA = |A| A^{-T}
-``slogdet``         (sign, log|det|); d log|A|/dA = A^{-T}
-``inv``             inverse; gA = -A^{-T} G A^{-T}
-``solve``           X with A X = B (batches broadcast; B may be a batch of vectors)
-``cholesky``        L lower triangular with L L^T = A
+====================  ==========================================================
+``det``               determinant; d det(A)/dA = det(A) A^{-T}
+``slogdet``           (sign, log|det|); d log|A|/dA = A^{-T}
+``inv``               inverse; gA = -A^{-T} G A^{-T}
+``solve``             X with A X = B (batches broadcast; B may be a batch of vectors)
+``cholesky``          L lower triangular with L L^T = A
 ``solve_triangular``  X with T X = B for a triangular T
-``eigh``            eigenvalues and eigenvectors of a symmetric matrix
-``eigvalsh``        eigenvalues of a symmetric matrix
-``svdvals``         singular values
-``matrix_norm``     'fro', 'nuc', 1, -1, 2, -2, inf, -inf
-``norm``            a vector or matrix norm, by ``dim`` (``torch.linalg.norm``)
-``vector_norm``     the p-norm of the entries (the op behind ``Tensor.norm``)
-``diagonal``        diagonals of the last two axes
-``matmul``          the matrix product
-==================  ==========================================================
+``eigh``              eigenvalues and eigenvectors of a symmetric matrix
+``eigvalsh``          eigenvalues of a symmetric matrix
+``svdvals``           singular values
+``matrix_norm``       'fro', 'nuc', 1, -1, 2, -2, inf, -inf
+``norm``              a vector or matrix norm, by ``dim`` (``torch.linalg.norm``)
+``vector_norm``       the p-norm of the entries (the op behind ``Tensor.norm``)
+``diagonal``          diagonals of the last two axes
+``matmul``            the matrix product
+====================  ==========================================================
 
 and the names PyTorch keeps at its top level: ``logdet``, ``trace``, ``diag``,
 ``diag_embed``, ``cholesky_solve``, ``triangular_solve``, ``inverse``. The Tensor methods

@@ -30,12 +30,12 @@ def _mT(t: Tensor) -> Tensor:
 class MultivariateNormal(Distribution):
     """Gaussian in d dimensions with mean ``loc`` and covariance Sigma = L L^T:
 
-    p(x) = (2 pi)^(-d/2) |Sigma|^(-1/2) exp(-(x - mu)^T Sigma^(-1) (x - mu) / 2)
+    p(x) = (2 pi)^(-d/2) det(Sigma)^(-1/2) exp(-(x - mu)^T Sigma^(-1) (x - mu) / 2)
 
     computed with L only: z = L^(-1) (x - mu) by forward substitution, so that
 
     log p = -(d log(2 pi) + z^T z) / 2 - sum_i log L_ii
-    H = d (1 + log(2 pi)) / 2 + sum_i log L_ii    (= log((2 pi e)^d |Sigma|) / 2, the notes)
+    H = d (1 + log(2 pi)) / 2 + sum_i log L_ii    (= log((2 pi e)^d det(Sigma)) / 2, the notes)
 
     Parameters
     ----------

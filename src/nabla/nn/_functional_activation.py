@@ -110,7 +110,7 @@ def hardswish(input: Any, inplace: bool = False) -> Tensor:
 
 
 def softsign(input: Any) -> Tensor:
-    """x / (1 + |x|)."""
+    """x / (1 + abs(x))."""
     return _ax.softsign(_tensor(input, "softsign"))
 
 

@@ -84,7 +84,7 @@ def mse_loss(input: Any, target: Any, reduction: str = "mean") -> Tensor:
 
 
 def l1_loss(input: Any, target: Any, reduction: str = "mean") -> Tensor:
-    """Mean absolute error: mean(|x - y|) (gradient 0 where x == y, as PyTorch); float16 is
+    """Mean absolute error: mean(abs(x - y)) (gradient 0 where x == y, as PyTorch); float16 is
     computed in float32 and cast back."""
     _check_reduction(reduction, "l1_loss")
     x = _input(input, "l1_loss")
@@ -264,7 +264,7 @@ def l2_penalty(params: Any) -> Tensor:
 
 
 def l1_penalty(params: Any) -> Tensor:
-    """Omega = sum_i |w_i| (seed 001 "L1 REGULARIZATION": pushes weights to exactly 0)."""
+    """Omega = sum_i abs(w_i) (seed 001 "L1 REGULARIZATION": pushes weights to exactly 0)."""
     ps = _penalty_params(params, "l1_penalty")
     total: Any = None
     for p in ps:

@@ -14,14 +14,14 @@ Layers take the same ``rng`` argument and use PyTorch's default initialisation.
 
 Variances (n_in = fan_in, n_out = fan_out, g = gain):
 
-==================  ==============================================================
-uniform_(a, b)      U(a, b); the notes' small U(-eps, eps) is ``uniform_(t, -eps, eps)``
-normal_(m, s)       N(m, s^2)
-xavier_uniform_     U(-g sqrt(6 / (n_in + n_out)), +...)   (var = g^2 2 / (n_in + n_out))
-xavier_normal_      N(0, g^2 2 / (n_in + n_out))
-kaiming_uniform_    U(-g sqrt(3 / n), +...)                 (var = g^2 / n, n = n_in or n_out)
-kaiming_normal_     N(0, g^2 / n)  -- He / MSRA: var = 2 / n_in for ReLU
-==================  ==============================================================
+====================  ==============================================================
+uniform_(a, b)        U(a, b); the notes' small U(-eps, eps) is ``uniform_(t, -eps, eps)``
+normal_(m, s)         N(m, s^2)
+xavier_uniform_(t)    U(-g sqrt(6 / (n_in + n_out)), +...)   (var = g^2 2 / (n_in + n_out))
+xavier_normal_(t)     N(0, g^2 2 / (n_in + n_out))
+kaiming_uniform_(t)   U(-g sqrt(3 / n), +...)                 (var = g^2 / n, n = n_in or n_out)
+kaiming_normal_(t)    N(0, g^2 / n)  -- He / MSRA: var = 2 / n_in for ReLU
+====================  ==============================================================
 """
 
 from __future__ import annotations

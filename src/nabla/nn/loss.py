@@ -45,7 +45,7 @@ class MSELoss(_Loss):
 
 
 class L1Loss(_Loss):
-    """Mean absolute error mean(|x - y|)."""
+    """Mean absolute error mean(abs(x - y))."""
 
     _who = "L1Loss"
 

@@ -78,7 +78,7 @@ class Trainer:
     Attributes
     ----------
     history : dict of str to list
-        One entry per epoch: 'epoch', 'loss', the metric, 'val_loss', 'val_' + metric,
+        One entry per epoch: 'epoch', 'loss', the metric, 'val_loss', ``'val_' + metric``,
         'lr', 'time' (seconds).
     epoch : int
         Number of completed epochs.

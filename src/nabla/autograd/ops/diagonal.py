@@ -64,7 +64,7 @@ class Diagonal(Function):
 
 class DiagEmbed(Function):
     """y: zeros with the last axis of x on the diagonal ``offset`` of two new axes of size
-    n + |offset|, placed at dim1, dim2 of the result.
+    n + abs(offset), placed at dim1, dim2 of the result.
 
     VJP: gx = the diagonal ``offset`` of g along dim1, dim2.
     """
@@ -106,7 +106,7 @@ def diagonal(x: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor
 
 def diag_embed(x: Tensor, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:
     """Matrices with the last axis of x on their diagonal ``offset`` (``torch.diag_embed``):
-    shape (..., n) -> (..., n + |offset|, n + |offset|) with the default dims."""
+    shape (..., n) -> (..., n + abs(offset), n + abs(offset)) with the default dims."""
     x = as_tensor(x)
     if x.ndim < 1:
         raise ValueError("diag_embed: needs at least 1 dimension, got a 0-d tensor")

@@ -139,7 +139,7 @@ def matrix_norm(A: Tensor, ord: Any = "fro", dim: Any = (-2, -1), keepdim: bool 
     """A matrix norm over the two axes ``dim``, as ``torch.linalg.matrix_norm``.
 
     ord: 'fro' sqrt(sum a_ij^2); 'nuc' the sum of the singular values; 2 / -2 the largest /
-    smallest singular value; 1 / -1 the largest / smallest column sum of |a_ij|; inf / -inf
+    smallest singular value; 1 / -1 the largest / smallest column sum of abs(a_ij); inf / -inf
     the largest / smallest row sum. Ties share the gradient evenly (as ``amax``).
     """
     A = as_tensor(A)

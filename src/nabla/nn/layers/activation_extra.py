@@ -166,7 +166,7 @@ class Hardswish(_Pointwise):
 
 
 class Softsign(Module):
-    """x / (1 + |x|)."""
+    """x / (1 + abs(x))."""
 
     def forward(self, input: Any) -> Tensor:
         return F.softsign(_x(input, "Softsign"))
