@@ -199,6 +199,7 @@ _SUBMODULES = {
     "ensemble",
     "datasets",
     "distributions",
+    "naive_bayes",
     "linalg",
     "func",
 }

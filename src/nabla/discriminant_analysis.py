@@ -8,13 +8,13 @@ from typing import Any
 import numpy as np
 import scipy.linalg
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from nabla.base import Interval, StrOptions
 from nabla.metrics.pairwise import _SAFE_EXPONENT, _safe_exponent
 from nabla.utils import atomic_fit, check_classification_y
 
-__all__ = ["GaussianClassifier"]
+__all__ = ["GaussianClassifier", "LinearDiscriminantAnalysis", "QuadraticDiscriminantAnalysis"]
 
 _LOG_2PI = float(np.log(2.0 * np.pi))
 
@@ -106,7 +106,7 @@ class GaussianClassifier(ClassifierMixin, BaseEstimator):
     array([1])
     """
 
-    _parameter_constraints: dict = {
+    _constraints: dict = {
         "covariance": [StrOptions({"full", "shared", "diagonal"})],
         "priors": [StrOptions({"empirical", "equal"}), "array-like"],
         "reg_covar": [Interval(Real, 0, None, closed="left")],
@@ -139,41 +139,41 @@ class GaussianClassifier(ClassifierMixin, BaseEstimator):
                 f"The number of classes has to be greater than one; got {classes.size} class"
             )
         counts = np.bincount(yk, minlength=classes.size).astype(np.float64)
-        priors = _check_priors(self.priors, classes, counts)
-        n, d = X.shape
+        priors = _check_priors("empirical" if self.priors is None else self.priors, classes, counts)
+        d = X.shape[1]
         # extreme magnitudes: fit on X / 2ᵉ (exact), where no variance overflows or
         # underflows; the posteriors do not change (see ``_joint_log_likelihood``)
         e = _safe_exponent(float(np.max(np.abs(X), initial=0.0)))
+        self._exponent = e  # the hooks below see X / 2ᵉ
         if e:
             X = np.ldexp(X, -e)
-        eps = float(self.reg_covar) * float(np.var(X, axis=0).max())
+        eps = self._reg() * float(np.var(X, axis=0).max())
         means = np.empty((classes.size, d))
         centred = np.empty_like(X)
         for k in range(classes.size):
             mask = yk == k
             means[k] = X[mask].mean(axis=0)
             centred[mask] = X[mask] - means[k]
-        if self.covariance == "diagonal":
+        if self._kind == "diagonal":
             cov = np.empty((classes.size, d))
             for k in range(classes.size):
                 cov[k] = np.mean(centred[yk == k] ** 2, axis=0) + eps
             if (cov <= 0).any():
                 k = int(np.argwhere(cov <= 0)[0, 0])
-                raise _singular_error(f"class {classes[k]!r}", self.reg_covar)
+                raise _singular_error(f"class {classes[k]!r}", self._reg())
             factors = np.sqrt(cov)
-        elif self.covariance == "shared":
-            # pooled within-class scatter / n = Σₖ (nₖ/n) Σₖ, the shared MLE
-            cov = centred.T @ centred / n
+        elif self._kind == "shared":
+            cov = self._shared_scatter(centred, yk, counts, priors)
             cov[np.diag_indices(d)] += eps
-            factors = _cholesky_or_raise(cov, "the classes (shared)", self.reg_covar)
+            factors = _cholesky_or_raise(cov, "the classes (shared)", self._reg())
         else:
             cov = np.empty((classes.size, d, d))
             factors = np.empty_like(cov)
             for k in range(classes.size):
                 Ck = centred[yk == k]
-                cov[k] = Ck.T @ Ck / counts[k]
+                cov[k] = self._class_scatter(Ck, classes[k])
                 cov[k][np.diag_indices(d)] += eps
-                factors[k] = _cholesky_or_raise(cov[k], f"class {classes[k]!r}", self.reg_covar)
+                factors[k] = _cholesky_or_raise(cov[k], f"class {classes[k]!r}", self._reg())
         with np.errstate(over="ignore", under="ignore"):
             covariances = np.ldexp(cov, 2 * e) if e else cov
         if not np.isfinite(covariances).all():
@@ -193,12 +193,31 @@ class GaussianClassifier(ClassifierMixin, BaseEstimator):
         self._factors = factors
         return self
 
+    # the hooks by which the scikit-learn-named models (_discriminant_names.py, naive_bayes.py)
+    # change the estimates; the forms here are the maximum-likelihood ones of the notes
+    @property
+    def _kind(self) -> str:
+        return self.covariance
+
+    def _reg(self) -> float:
+        return float(self.reg_covar)
+
+    def _shared_scatter(
+        self, centred: np.ndarray, yk: np.ndarray, counts: np.ndarray, priors: np.ndarray
+    ) -> np.ndarray:
+        """Pooled within-class scatter / n = Σₖ (nₖ/n) Σₖ, the shared MLE."""
+        return centred.T @ centred / centred.shape[0]
+
+    def _class_scatter(self, Ck: np.ndarray, label: Any) -> np.ndarray:
+        """Σₖ = (1/nₖ) Σᵢ (xᵢ - μₖ)(xᵢ - μₖ)ᵀ from the centred rows of class k."""
+        return Ck.T @ Ck / Ck.shape[0]
+
     def _whiten(self, V: np.ndarray, k: int) -> tuple[np.ndarray, float]:
         """(L⁻¹vᵀ for each row v of V, as rows; log|Σₖ|) for class k, with Σₖ = LLᵀ."""
-        if self.covariance == "diagonal":
+        if self._kind == "diagonal":
             sd = self._factors[k]
             return V / sd, 2.0 * float(np.sum(np.log(sd)))
-        L = self._factors if self.covariance == "shared" else self._factors[k]
+        L = self._factors if self._kind == "shared" else self._factors[k]
         # a triangular solve, never Σ⁻¹
         Z = scipy.linalg.solve_triangular(L, V.T, lower=True, check_finite=False)
         return Z.T, 2.0 * float(np.sum(np.log(np.diagonal(L))))
@@ -216,7 +235,7 @@ class GaussianClassifier(ClassifierMixin, BaseEstimator):
         jll = np.empty((Xs.shape[0], self.classes_.size))
         for k in range(self.classes_.size):
             with np.errstate(over="ignore", invalid="ignore"):
-                if self.covariance == "shared":
+                if self._kind == "shared":
                     Z, _ = self._whiten(Xs, k)
                     m, _ = self._whiten(self._scaled_means[k][None, :], k)
                     jll[:, k] = Z @ m[0] - 0.5 * float(m[0] @ m[0])
@@ -313,3 +332,11 @@ class GaussianClassifier(ClassifierMixin, BaseEstimator):
         """
         log_proba = self.predict_log_proba(X)  # checks that the model is fitted
         return self.classes_[np.argmax(log_proba, axis=1)]
+
+
+# scikit-learn's names, as thin classes over the model above (imported last: they
+# subclass GaussianClassifier)
+from nabla._discriminant_names import (  # noqa: E402
+    LinearDiscriminantAnalysis,
+    QuadraticDiscriminantAnalysis,
+)

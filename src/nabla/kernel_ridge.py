@@ -10,9 +10,9 @@ import numpy as np
 import scipy.linalg
 from scipy.linalg import lapack
 from sklearn.base import BaseEstimator, MultiOutputMixin, RegressorMixin
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from nabla.base import Interval, StrOptions, check_sample_weight
 from nabla.metrics.pairwise import _kernel_matrix
 from nabla.utils import atomic_fit
 
@@ -187,7 +187,7 @@ class KernelRidge(MultiOutputMixin, RegressorMixin, BaseEstimator):
     array([[49.]])
     """
 
-    _parameter_constraints: dict = {
+    _constraints: dict = {
         "alpha": [Interval(Real, 0, None, closed="left")],
         "kernel": [
             StrOptions({"linear", "poly", "polynomial", "rbf", "sigmoid", "precomputed"}),
@@ -316,7 +316,7 @@ class KernelRidge(MultiOutputMixin, RegressorMixin, BaseEstimator):
         )
 
     @atomic_fit
-    def fit(self, X: Any, y: Any) -> KernelRidge:
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> KernelRidge:
         """Solve (K + λI) a = y on the training points.
 
         Parameters
@@ -325,6 +325,9 @@ class KernelRidge(MultiOutputMixin, RegressorMixin, BaseEstimator):
             Training points, or the (n_samples, n_samples) kernel matrix for
             ``kernel="precomputed"``.
         y : array-like of shape (n_samples,) or (n_samples, n_targets)
+        sample_weight : array-like of shape (n_samples,) or float, default=None
+            Minimise Σᵢ sᵢ (yᵢ - f(xᵢ))² + λ‖f‖² (as scikit-learn): with s = √sample_weight
+            the system is (diag(s) K diag(s) + λI) c = s·y and a = s·c.
 
         Returns
         -------
@@ -337,6 +340,8 @@ class KernelRidge(MultiOutputMixin, RegressorMixin, BaseEstimator):
                 f"{type(self).__name__} with kernel='precomputed' needs a square kernel "
                 f"matrix of shape (n_samples, n_samples); got X of shape {X.shape}"
             )
+        sw = check_sample_weight(sample_weight, X.shape[0])
+        root = None if sw is None else np.sqrt(sw)
         alpha = float(self.alpha)
         if self.kernel == "precomputed":
             K = np.array(X, order="F")  # a private copy that the factorisation may consume
@@ -346,12 +351,15 @@ class KernelRidge(MultiOutputMixin, RegressorMixin, BaseEstimator):
             K = _kernel_matrix(X, lower=True, **self._kernel_args(X.shape[1]))
         # only the lower triangle is computed, and read by the solver
         self._check_finite(K, "the kernel matrix of X", X, lower=True)
+        yw = y if root is None else y * (root if y.ndim == 1 else root[:, None])
         try:
-            dual = _solve_kernel_ridge(K, y, alpha, overwrite_K=True)
+            dual = _solve_kernel_ridge(_weigh(K, root), yw, alpha, overwrite_K=True)
         except np.linalg.LinAlgError:
             del K
             warnings.warn(_SINGULAR_MSG, UserWarning, stacklevel=4)
-            dual = _lstsq_kernel_ridge(self._get_kernel(X), y, alpha)
+            dual = _lstsq_kernel_ridge(_weigh(np.array(self._get_kernel(X)), root), yw, alpha)
+        if root is not None:
+            dual = dual * (root if dual.ndim == 1 else root[:, None])
         self._check_finite(dual, "the solution a = (K + alpha I)⁻¹ y", X)
         self.dual_coef_ = dual
         self.X_fit_ = X
@@ -378,6 +386,19 @@ class KernelRidge(MultiOutputMixin, RegressorMixin, BaseEstimator):
             out = K @ self.dual_coef_
         self._check_finite(out, "the prediction", X)
         return out
+
+
+def _weigh(K: np.ndarray, root: np.ndarray | None) -> np.ndarray:
+    """diag(s) K diag(s) in place (s = √sample_weight); K unchanged for no weights.
+
+    Only the lower triangle of K may be meaningful: the upper one can hold anything, so
+    its products are computed quietly.
+    """
+    if root is not None:
+        with np.errstate(over="ignore", invalid="ignore"):
+            K *= root[:, None]
+            K *= root[None, :]
+    return K
 
 
 def _all_finite(A: np.ndarray, lower: bool = False) -> bool:

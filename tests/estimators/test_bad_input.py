@@ -9,8 +9,8 @@ import pytest
 import scipy.sparse
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
-from sklearn.utils._param_validation import InvalidParameterError
 
+from nabla.base import InvalidParameterError
 from nabla.discriminant_analysis import GaussianClassifier
 from nabla.kernel_ridge import KernelRidge
 from nabla.linear_model import Lasso, LinearRegression, LogisticRegression, Ridge, SoftmaxRegression

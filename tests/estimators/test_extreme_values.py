@@ -31,8 +31,8 @@ from nabla.linear_model import (
     Ridge,
     SoftmaxRegression,
     _lasso,
-    _least_squares,
     _logistic_solvers,
+    _ridge_solvers,
 )
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -152,7 +152,7 @@ def test_no_lapack_call_sees_inf_or_nan(monkeypatch) -> None:
     """Item 2's cause: the Newton fallback handed LAPACK a Hessian holding inf/NaN."""
     calls: list = []
     monkeypatch.setattr(_logistic_solvers, "lapack", _FiniteOnly(_logistic_solvers.lapack, calls))
-    monkeypatch.setattr(_least_squares, "lapack", _FiniteOnly(_least_squares.lapack, calls))
+    monkeypatch.setattr(_ridge_solvers, "lapack", _FiniteOnly(_ridge_solvers.lapack, calls))
     monkeypatch.setattr(_lasso, "lapack", _FiniteOnly(_lasso.lapack, calls))
     linalg = _FiniteOnly(scipy.linalg, calls)
     monkeypatch.setattr(scipy.linalg, "lstsq", linalg.lstsq)

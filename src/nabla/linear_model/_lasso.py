@@ -9,17 +9,18 @@ from typing import Any
 import numpy as np
 from scipy.linalg import lapack
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_array, validate_data
 
+from nabla.base import Interval, StrOptions, check_sample_weight
 from nabla.linear_model._least_squares import (
     _SCALE_HINT,
     _centre_y,
-    _correlations_and_mean,
     _LinearRegressorBase,
     _scale_target,
 )
+from nabla.linear_model._ridge_solvers import _correlations_and_mean
 from nabla.linear_model._scaling import check_finite_fit, ldexp, max_abs, pow2_exponent
+from nabla.linear_model._weights import set_weighted_intercept, weighted_rows
 from nabla.utils import atomic_fit
 
 __all__ = ["Lasso"]
@@ -119,6 +120,7 @@ def _lasso_cd(
     max_iter: int,
     tol: float,
     e_x: int = 0,
+    w0: np.ndarray | None = None,
 ) -> tuple[np.ndarray, float, int]:
     """Minimise (1/2n)‖yc - Xc w‖² + alpha ‖w‖₁ (Xc = X - x̄ implicitly; X is never copied).
 
@@ -129,6 +131,7 @@ def _lasso_cd(
     exact solve finishes the support. Stops when the gap is at most ``tol * ‖yc‖²``
     (scikit-learn's criterion). Returns (w, gap, sweeps), the gap in the units of
     ½‖R‖² (n times the mean objective's); ``e_x``: X is the data scaled by 2^-e_x.
+    ``w0``: a starting point (warm start) instead of w = 0.
     """
     n, d = X.shape
     lam = min(n * alpha, _MAX_FLOAT)  # an alpha beyond float64 / n zeroes every coefficient
@@ -139,6 +142,14 @@ def _lasso_cd(
     Xw = np.zeros((n, 0))  # the centred working-set columns
     R = yc.copy()
     c = c0.copy()
+    if w0 is not None and w0.any():
+        w = w0.copy()
+        R = yc - X @ w
+        if x_mean is not None:
+            R += float(x_mean @ w)
+        c = R @ X
+        if x_mean is not None:
+            c -= x_mean * R.sum()
     while True:
         gap = _duality_gap(R, c, w, yc, lam, e_x)
         if gap <= tol_abs or total >= max_iter:
@@ -194,6 +205,18 @@ class Lasso(_LinearRegressorBase):
         The most coordinate-descent sweeps.
     tol : float, default=1e-4
         Relative duality-gap tolerance.
+    precompute : bool or "auto", default=False
+        Accepted for scikit-learn; the working-set solver always uses the Gram matrix of
+        its working set, so it has no effect on the result.
+    copy_X : bool, default=True
+        Accepted for scikit-learn; X is never modified, whatever its value.
+    warm_start : bool, default=False
+        Start from the previous fit's ``coef_`` (same number of features and targets).
+    random_state : int, RandomState instance or None, default=None
+        Accepted for scikit-learn, where it draws the order of ``selection="random"``.
+    selection : {"cyclic", "random"}, default="cyclic"
+        scikit-learn's coordinate order. Both reach the same minimiser within ``tol``;
+        the solver here always sweeps its working set in order.
 
     Attributes
     ----------
@@ -216,11 +239,16 @@ class Lasso(_LinearRegressorBase):
     [0]
     """
 
-    _parameter_constraints: dict = {
+    _constraints: dict = {
         "alpha": [Interval(Real, 0, None, closed="left")],
         "fit_intercept": ["boolean"],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
+        "precompute": ["boolean", StrOptions({"auto"})],
+        "copy_X": ["boolean"],
+        "warm_start": ["boolean"],
+        "random_state": ["random_state"],
+        "selection": [StrOptions({"cyclic", "random"})],
     }
 
     def __init__(
@@ -230,20 +258,34 @@ class Lasso(_LinearRegressorBase):
         fit_intercept: bool = True,
         max_iter: int = 1000,
         tol: float = 1e-4,
+        precompute: bool | str = False,
+        copy_X: bool = True,
+        warm_start: bool = False,
+        random_state: Any = None,
+        selection: str = "cyclic",
     ) -> None:
         self.alpha = alpha
         self.fit_intercept = fit_intercept
         self.max_iter = max_iter
         self.tol = tol
+        self.precompute = precompute
+        self.copy_X = copy_X
+        self.warm_start = warm_start
+        self.random_state = random_state
+        self.selection = selection
 
     @atomic_fit
-    def fit(self, X: Any, y: Any) -> Lasso:
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> Lasso:
         """Fit by coordinate descent.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
         y : array-like of shape (n_samples,) or (n_samples, n_targets)
+        sample_weight : array-like of shape (n_samples,) or float, default=None
+            As scikit-learn: the weights are rescaled to sum to n_samples and the loss
+            becomes (1/2n) Σᵢ sᵢ (yᵢ - xᵢᵀw - b)², so an integer weight equals repeating
+            the row.
 
         Returns
         -------
@@ -261,11 +303,18 @@ class Lasso(_LinearRegressorBase):
                 stacklevel=4,
             )
         n = X.shape[0]
+        sw = check_sample_weight(sample_weight, n)
+        if sw is not None:
+            check_array(X, input_name="X", estimator=self)  # NaN before the weighting
+            X, y, x_off, y_off = weighted_rows(X, y, sw * (n / sw.sum()), self.fit_intercept)
+            X = np.ascontiguousarray(X)
+        fit_intercept = self.fit_intercept and sw is None
+        coef0 = self._warm_coef(X.shape[1], 1 if np.ndim(y) == 1 else y.shape[1])
         # y in [-1, 1] by a power of two (exact); X too, when its largest entry is far
         # from 1: the fit is then on X·2^-e_x, y·2^-e_y with alpha·2^-(e_x + e_y), the
         # same objective up to the factor 2^(2 e_y)
         ys, e_y = _scale_target(y)
-        yc, y_mean = _centre_y(ys, self.fit_intercept)
+        yc, y_mean = _centre_y(ys, fit_intercept)
         Y = yc[:, None] if yc.ndim == 1 else yc
         m = max_abs(X)
         if not np.isfinite(m):
@@ -273,12 +322,13 @@ class Lasso(_LinearRegressorBase):
         e_x = int(pow2_exponent(m)) if m > 0.0 and abs(np.log2(m)) > _SAFE_EXPONENT else 0
         Xs = ldexp(X, -e_x) if e_x else X
         alpha = min(float(ldexp(float(self.alpha), -(e_x + e_y))), _MAX_FLOAT)
-        XtY, x_mean = _correlations_and_mean(self, Xs, Y, self.fit_intercept)
+        XtY, x_mean = _correlations_and_mean(self, Xs, Y, fit_intercept)
         coefs, gaps, iters = [], [], []
         for t in range(Y.shape[1]):
             w, gap, n_iter = _lasso_cd(
                 Xs, np.ascontiguousarray(Y[:, t]), alpha, x_mean, XtY[:, t],
                 self.max_iter, float(self.tol), e_x,
+                None if coef0 is None else ldexp(coef0[t], e_x - e_y),
             )  # fmt: skip
             # scikit-learn's dual_gap_: the gap of the mean objective (1/2n)‖R‖² + alpha‖w‖₁,
             # in the objective's units, (max |y|)²: beyond float64 for |y| ≳ 1e154
@@ -299,6 +349,22 @@ class Lasso(_LinearRegressorBase):
             iters.append(n_iter)
         W = np.column_stack(coefs) if yc.ndim == 2 else coefs[0]
         self._set_linear(W, x_mean, y_mean, e_x, e_y)
+        if sw is not None:
+            set_weighted_intercept(self, x_off, y_off)
         self.dual_gap_ = np.asarray(gaps) if yc.ndim == 2 else gaps[0]
         self.n_iter_ = iters if yc.ndim == 2 else iters[0]
         return self
+
+    def _warm_coef(self, n_features: int, n_targets: int) -> np.ndarray | None:
+        """The previous coef_ as rows (n_targets, n_features) for a warm start, or None."""
+        coef = getattr(self, "coef_", None)
+        if not self.warm_start or coef is None:
+            return None
+        rows = np.atleast_2d(coef)
+        if rows.shape != (n_targets, n_features):
+            raise ValueError(
+                f"Lasso(warm_start=True): the previous coef_ has shape {np.shape(coef)}, "
+                f"which does not fit {n_targets} target(s) and {n_features} features; "
+                "refit with warm_start=False."
+            )
+        return rows

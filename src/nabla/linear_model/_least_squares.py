@@ -11,16 +11,23 @@ intercept beyond the float64 range raises ``ValueError`` instead of coming back 
 
 from __future__ import annotations
 
-from numbers import Real
+from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
 import scipy.linalg
-from scipy.linalg import lapack
 from sklearn.base import BaseEstimator, MultiOutputMixin, RegressorMixin
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
+from nabla.base import Interval, StrOptions, check_sample_weight
+from nabla.linear_model._ridge_solvers import (
+    _centre_columns,
+    _correlations_and_mean,
+    _Overflow,
+    _ridge_cholesky,
+    _ridge_dual,
+    _ridge_svd,
+)
 from nabla.linear_model._scaling import (
     check_finite_fit,
     ldexp,
@@ -28,23 +35,16 @@ from nabla.linear_model._scaling import (
     max_abs,
     pow2_exponent,
 )
+from nabla.linear_model._weights import set_weighted_intercept, weighted_rows
 from nabla.utils import atomic_fit
 
 __all__ = ["LinearRegression", "Ridge"]
 
-# the centred Gram matrix is formed as XᵀX - n x̄x̄ᵀ unless that would cancel more than
-# this many leading digits of a diagonal entry (a column whose mean dwarfs its spread);
-# then the data are centred explicitly instead
-_MAX_CANCELLATION = 1e4
+# scikit-learn's iterative Ridge solvers: each approximates the unique minimiser that the
+# direct solvers here compute exactly
+_ITERATIVE_SOLVERS = frozenset({"lsqr", "sparse_cg", "sag", "saga"})
 
 _SCALE_HINT = "Scale X or y (e.g. StandardScaler) so that the model fits in float64."
-
-
-class _Overflow(ValueError):
-    """Finite data whose products leave the float64 range: solve again on rescaled X."""
-
-    def __init__(self) -> None:
-        super().__init__("the products of X overflow float64; rescale X")
 
 
 def _scale_target(y: np.ndarray) -> tuple[np.ndarray, int]:
@@ -62,130 +62,6 @@ def _centre_y(y: np.ndarray, fit_intercept: bool) -> tuple[np.ndarray, np.ndarra
         return y, 0.0 if y.ndim == 1 else np.zeros(y.shape[1])
     y_mean = y.mean(axis=0)
     return y - y_mean, y_mean
-
-
-def _correlations_and_mean(
-    estimator: BaseEstimator, X: np.ndarray, Yc: np.ndarray, fit_intercept: bool
-) -> tuple[np.ndarray, np.ndarray | None]:
-    """Xcᵀ Yc and x̄ from products with X (no copy, no separate finiteness scan).
-
-    X was validated without the finiteness scan; a NaN or inf in X makes this product
-    non-finite, and then scikit-learn's own check raises its usual message. Finite X whose
-    products overflow raises ``_Overflow`` (the caller rescales X).
-    """
-    n, t = Yc.shape
-    # row-vector products (gemv) read a C-ordered X faster than one skinny product
-    # a NaN or inf in X must surface here as a non-finite product, quietly
-    with np.errstate(invalid="ignore", over="ignore"):
-        XtY = (Yc[:, 0] @ X)[:, None] if t == 1 else (Yc.T @ X).T
-        col_sums = np.ones(n) @ X
-    if not (np.isfinite(XtY).all() and np.isfinite(col_sums).all()):
-        check_array(X, input_name="X", estimator=estimator)
-        raise _Overflow()
-    if not fit_intercept:
-        return XtY, None
-    x_mean = col_sums / n
-    # Xcᵀ Yc = Xᵀ Yc - x̄ 1ᵀYc, and 1ᵀYc vanishes up to rounding
-    return XtY - np.outer(x_mean, Yc.sum(axis=0)), x_mean
-
-
-def _centred_gram(X: np.ndarray, x_mean: np.ndarray | None) -> np.ndarray:
-    """Xcᵀ Xc (Fortran order), without copying X when that is safe."""
-    # NumPy computes XᵀX with a symmetric rank-k update (syrk): half the flops of a
-    # general product; and NumPy's BLAS threads are the ones the other products use
-    with np.errstate(over="ignore", invalid="ignore"):
-        G = np.asfortranarray(X.T @ X)
-    if not np.isfinite(G).all():
-        raise _Overflow()
-    if x_mean is None:
-        return G
-    n = X.shape[0]
-    raw = np.diagonal(G).copy()
-    # Xcᵀ Xc = Xᵀ X - n x̄ x̄ᵀ (n x̄ⱼ x̄ₖ ≤ √(GⱼⱼGₖₖ) by Cauchy-Schwarz: no overflow)
-    G -= n * np.outer(x_mean, x_mean)
-    if np.any(raw / _MAX_CANCELLATION > np.maximum(np.diagonal(G), 0.0)):
-        G = _gram(_centre_columns(X, x_mean))
-    return G
-
-
-def _centre_columns(X: np.ndarray, x_mean: np.ndarray | None) -> np.ndarray:
-    """X - x̄ (a copy, or X itself without an intercept); ``_Overflow`` if it leaves float64."""
-    if x_mean is None:
-        return X
-    with np.errstate(over="ignore", invalid="ignore"):
-        Xc = X - x_mean
-    if not np.isfinite(Xc).all():
-        raise _Overflow()
-    return Xc
-
-
-def _gram(A: np.ndarray) -> np.ndarray:
-    """AᵀA (Fortran order); ``_Overflow`` if it leaves the float64 range."""
-    with np.errstate(over="ignore", invalid="ignore"):
-        G = np.asfortranarray(A.T @ A)
-    if not np.isfinite(G).all():
-        raise _Overflow()
-    return G
-
-
-def _add_to_diagonal(A: np.ndarray, alpha: float) -> None:
-    """A += alpha I in place; ``_Overflow`` if a diagonal entry leaves the float64 range."""
-    d = A.shape[0]
-    with np.errstate(over="ignore"):
-        A[np.arange(d), np.arange(d)] += alpha
-    if not np.isfinite(np.diagonal(A)).all():
-        raise _Overflow()
-
-
-def _ridge_cholesky(
-    X: np.ndarray, rhs: np.ndarray, alpha: float, x_mean: np.ndarray | None
-) -> np.ndarray | None:
-    """w = (Xcᵀ Xc + alpha I)⁻¹ Xcᵀ yc by Cholesky; None if the system is singular."""
-    G = _centred_gram(X, x_mean)
-    d = G.shape[0]
-    if d == 0:
-        return None
-    _add_to_diagonal(G, alpha)
-    c, info = lapack.dpotrf(G, lower=1, clean=0, overwrite_a=1)
-    if info != 0:
-        return None
-    pivots = np.diagonal(c) ** 2
-    if pivots.min() <= d * np.finfo(float).eps * pivots.max():
-        return None
-    w, _ = lapack.dpotrs(c, np.asfortranarray(rhs), lower=1)
-    return w
-
-
-def _ridge_dual(Xc: np.ndarray, yc: np.ndarray, alpha: float) -> np.ndarray | None:
-    """w = Xcᵀ (Xc Xcᵀ + alpha I)⁻¹ yc: the kernel form, cheaper when n_samples < n_features."""
-    K = _gram(Xc.T)
-    n = K.shape[0]
-    _add_to_diagonal(K, alpha)
-    c, info = lapack.dpotrf(K, lower=1, clean=0, overwrite_a=1)
-    if info != 0:
-        return None
-    pivots = np.diagonal(c) ** 2
-    if pivots.min() <= n * np.finfo(float).eps * pivots.max():
-        return None
-    a, _ = lapack.dpotrs(c, np.asfortranarray(yc), lower=1)
-    return Xc.T @ a
-
-
-def _ridge_svd(Xc: np.ndarray, yc: np.ndarray, alpha: float) -> np.ndarray:
-    """w = V diag(s / (s² + alpha)) Uᵀ yc with Xc = U diag(s) Vᵀ (alpha = 0: pseudo-inverse).
-
-    Xc is finite (``_centre_columns`` checked it): LAPACK never sees inf or NaN.
-    """
-    U, s, Vt = scipy.linalg.svd(Xc, full_matrices=False, check_finite=False)
-    if not np.isfinite(s).all():  # a singular value beyond the float64 range
-        raise _Overflow()
-    cutoff = s.max(initial=0.0) * (max(Xc.shape) * np.finfo(float).eps)
-    # s / (s² + alpha) written as 1 / (s + alpha / s): s² may underflow, alpha / s overflow
-    # (to a filter of 0, the limit), and neither gives inf or NaN
-    with np.errstate(divide="ignore", over="ignore"):
-        filt = np.where(s > cutoff, 1.0 / (s + alpha / np.where(s > cutoff, s, 1.0)), 0.0)
-    Uty = U.T @ yc
-    return Vt.T @ (filt[:, None] * Uty if Uty.ndim == 2 else filt * Uty)
 
 
 class _LinearRegressorBase(MultiOutputMixin, RegressorMixin, BaseEstimator):
@@ -251,6 +127,14 @@ class LinearRegression(_LinearRegressorBase):
     ----------
     fit_intercept : bool, default=True
         Fit b (unpenalised); False forces b = 0.
+    copy_X : bool, default=True
+        Accepted for scikit-learn; X is never modified, whatever its value.
+    tol : float, default=1e-6
+        Relative cutoff of the SVD, as in scikit-learn: singular values below
+        ``tol * max(singular values)`` count as zero (they set ``rank_``, and the
+        minimum-norm solution of a rank-deficient X ignores their directions).
+    n_jobs : int or None, default=None
+        Accepted for scikit-learn; no effect (NumPy's BLAS threads do the work).
 
     Attributes
     ----------
@@ -271,40 +155,68 @@ class LinearRegression(_LinearRegressorBase):
     (2.0, 1.0)
     """
 
-    _parameter_constraints: dict = {"fit_intercept": ["boolean"]}
+    _constraints: dict = {
+        "fit_intercept": ["boolean"],
+        "copy_X": ["boolean"],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "n_jobs": [Integral, None],
+    }
 
-    def __init__(self, *, fit_intercept: bool = True) -> None:
+    def __init__(
+        self,
+        *,
+        fit_intercept: bool = True,
+        copy_X: bool = True,
+        tol: float = 1e-6,
+        n_jobs: int | None = None,
+    ) -> None:
         self.fit_intercept = fit_intercept
+        self.copy_X = copy_X
+        self.tol = tol
+        self.n_jobs = n_jobs
 
     @atomic_fit
-    def fit(self, X: Any, y: Any) -> LinearRegression:
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> LinearRegression:
         """Fit by least squares.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
         y : array-like of shape (n_samples,) or (n_samples, n_targets)
+        sample_weight : array-like of shape (n_samples,) or float, default=None
+            Minimise Σᵢ sᵢ (yᵢ - xᵢᵀw - b)²: an integer weight equals repeating the row.
 
         Returns
         -------
         self
         """
         X, y = validate_data(self, X, y, dtype=np.float64, multi_output=True, y_numeric=True)
+        sw = check_sample_weight(sample_weight, X.shape[0])
+        if sw is not None:
+            X, y, x_off, y_off = weighted_rows(X, y, sw, self.fit_intercept)
+        fit_intercept = self.fit_intercept and sw is None
         # one power of two for all of X (a per-column scale would change which
         # minimum-norm solution a rank-deficient X gets): |Xc| ≤ 1 below, nothing overflows
         e_x = int(pow2_exponent(max_abs(X)))
         Xc = ldexp(X, -e_x)  # a copy, centred in place
-        x_mean = Xc.mean(axis=0) if self.fit_intercept else None
+        x_mean = Xc.mean(axis=0) if fit_intercept else None
         if x_mean is not None:
             Xc -= x_mean
         ys, e_y = _scale_target(y)
-        yc, y_mean = _centre_y(ys, self.fit_intercept)
+        yc, y_mean = _centre_y(ys, fit_intercept)
         w, _, rank, s = scipy.linalg.lstsq(
-            Xc, yc, check_finite=False, overwrite_a=True, lapack_driver="gelsd"
+            Xc,
+            yc,
+            cond=float(self.tol),
+            check_finite=False,
+            overwrite_a=True,
+            lapack_driver="gelsd",
         )
         singular = ldexp(s, e_x)
         check_finite_fit(type(self).__name__, _SCALE_HINT, singular_values=singular)
         self._set_linear(w, x_mean, y_mean, e_x, e_y)
+        if sw is not None:
+            set_weighted_intercept(self, x_off, y_off)
         self.rank_ = int(rank)
         self.singular_ = singular
         return self
@@ -325,7 +237,20 @@ class Ridge(_LinearRegressorBase):
     alpha : float, default=1.0
         alpha ≥ 0; Ridge(alpha=0) is least squares.
     fit_intercept : bool, default=True
-    solver : {"auto", "cholesky", "dual", "svd"}, default="auto"
+    copy_X : bool, default=True
+        Accepted for scikit-learn; X is never modified, whatever its value.
+    max_iter : int or None, default=None
+        Accepted for scikit-learn, where it bounds its iterative solvers; every solver
+        here is direct, so it has no effect (as for scikit-learn's cholesky and svd).
+    tol : float, default=1e-4
+        As ``max_iter``: no effect on the direct solvers.
+    solver : {"auto", "cholesky", "dual", "svd", "lsqr", "sparse_cg", "sag", "saga"}, \
+default="auto"
+        scikit-learn's iterative solvers ("lsqr", "sparse_cg", "sag", "saga") approximate
+        the same unique minimiser; they are accepted and mapped to "auto", which computes
+        it exactly (``solver_`` says which solver ran).
+    random_state : int, RandomState instance or None, default=None
+        Accepted for scikit-learn (its sag/saga shuffle); no effect here.
 
     Attributes
     ----------
@@ -333,6 +258,9 @@ class Ridge(_LinearRegressorBase):
     intercept_ : float or ndarray of shape (n_targets,)
     solver_ : str
         The solver that produced the solution.
+    n_iter_ : None
+        Always None: every solver here is direct (scikit-learn's value for its direct
+        solvers).
     n_features_in_ : int
 
     Examples
@@ -344,27 +272,46 @@ class Ridge(_LinearRegressorBase):
     1.0
     """
 
-    _parameter_constraints: dict = {
+    _constraints: dict = {
         "alpha": [Interval(Real, 0, None, closed="left")],
         "fit_intercept": ["boolean"],
-        "solver": [StrOptions({"auto", "cholesky", "dual", "svd"})],
+        "copy_X": ["boolean"],
+        "max_iter": [Interval(Integral, 1, None, closed="left"), None],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "solver": [StrOptions({"auto", "cholesky", "dual", "svd", *_ITERATIVE_SOLVERS})],
+        "random_state": ["random_state"],
     }
 
     def __init__(
-        self, alpha: float = 1.0, *, fit_intercept: bool = True, solver: str = "auto"
+        self,
+        alpha: float = 1.0,
+        *,
+        fit_intercept: bool = True,
+        copy_X: bool = True,
+        max_iter: int | None = None,
+        tol: float = 1e-4,
+        solver: str = "auto",
+        random_state: Any = None,
     ) -> None:
         self.alpha = alpha
         self.fit_intercept = fit_intercept
+        self.copy_X = copy_X
+        self.max_iter = max_iter
+        self.tol = tol
         self.solver = solver
+        self.random_state = random_state
 
     @atomic_fit
-    def fit(self, X: Any, y: Any) -> Ridge:
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> Ridge:
         """Fit the ridge solution.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
         y : array-like of shape (n_samples,) or (n_samples, n_targets)
+        sample_weight : array-like of shape (n_samples,) or float, default=None
+            Minimise Σᵢ sᵢ (yᵢ - xᵢᵀw - b)² + alpha ‖w‖² (as scikit-learn): an integer
+            weight equals repeating the row, a zero weight dropping it.
 
         Returns
         -------
@@ -375,29 +322,39 @@ class Ridge(_LinearRegressorBase):
             self, X, y, dtype=np.float64, multi_output=True, y_numeric=True,
             ensure_all_finite=False,
         )  # fmt: skip
+        sw = check_sample_weight(sample_weight, X.shape[0])
+        if sw is not None:
+            check_array(X, input_name="X", estimator=self)  # NaN before the weighting
+            X, y, x_off, y_off = weighted_rows(X, y, sw, self.fit_intercept)
+        fit_intercept = self.fit_intercept and sw is None
         alpha = float(self.alpha)
         ys, e_y = _scale_target(y)
-        yc, y_mean = _centre_y(ys, self.fit_intercept)
+        yc, y_mean = _centre_y(ys, fit_intercept)
         e_x = 0
         try:
-            w, x_mean, solver = self._solve(X, yc, alpha)
+            w, x_mean, solver = self._solve(X, yc, alpha, fit_intercept)
         except _Overflow:
             # finite X whose XᵀX or Xᵀy overflows: solve for X·2^-e_x (|entries| < 1),
             # whose penalty is alpha·2^(-2 e_x); this attempt cannot overflow
             e_x = int(pow2_exponent(max_abs(X)))
-            w, x_mean, solver = self._solve(ldexp(X, -e_x), yc, ldexp(alpha, -2 * e_x))
+            w, x_mean, solver = self._solve(
+                ldexp(X, -e_x), yc, ldexp(alpha, -2 * e_x), fit_intercept
+            )
         self._set_linear(w, x_mean, y_mean, e_x, e_y)
+        if sw is not None:
+            set_weighted_intercept(self, x_off, y_off)
         self.solver_ = solver
+        self.n_iter_ = None  # as scikit-learn's Ridge after a direct solve
         return self
 
     def _solve(
-        self, X: np.ndarray, yc: np.ndarray, alpha: float
+        self, X: np.ndarray, yc: np.ndarray, alpha: float, fit_intercept: bool
     ) -> tuple[np.ndarray, np.ndarray | None, str]:
         """(w, x̄, solver) for centred targets yc; ``_Overflow`` if X's products overflow."""
         n, d = X.shape
-        XtY, x_mean = _correlations_and_mean(self, X, yc.reshape(n, -1), self.fit_intercept)
+        XtY, x_mean = _correlations_and_mean(self, X, yc.reshape(n, -1), fit_intercept)
         solver = self.solver
-        if solver == "auto":
+        if solver == "auto" or solver in _ITERATIVE_SOLVERS:
             solver = "cholesky" if n >= d else "dual"
         w = None
         if solver == "cholesky":

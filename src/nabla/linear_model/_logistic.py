@@ -7,9 +7,9 @@ from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from nabla.base import Interval, StrOptions
 from nabla.linear_model._logistic_objective import _Problem, rescale
 from nabla.linear_model._logistic_solvers import (
     _LARGE_N,
@@ -38,8 +38,11 @@ class _LinearClassifier(ClassifierMixin, BaseEstimator):
     """Shared fit/predict of the logistic (binary) and softmax (multinomial) models."""
 
     _always_multinomial = False
+    # scikit-learn's solver names, mapped to the solver here that minimises the same
+    # objective (LogisticRegression only; SoftmaxRegression takes nabla's names)
+    _solver_aliases: dict[str, str] = {}
 
-    _parameter_constraints: dict = {
+    _constraints: dict = {
         "C": [Interval(Real, 0, None, closed="right")],
         "fit_intercept": ["boolean"],
         "solver": [StrOptions({"auto", "newton", "lbfgs", "gd", "sgd"})],
@@ -89,15 +92,16 @@ class _LinearClassifier(ClassifierMixin, BaseEstimator):
         classes, encoded = check_classification_y(y, min_classes=2)
         n_classes = classes.size
         # columns of extreme magnitude are solved for in units of a power of two
-        Xs, k, lam = rescale(X, float(self.C))
+        no_penalty = getattr(self, "penalty", "l2") is None
+        Xs, k, lam = rescale(X, np.inf if no_penalty else float(self.C))
         prob = _Problem(
             Xs, encoded, n_classes, self._always_multinomial or n_classes > 2,
             self.fit_intercept, lam,
         )  # fmt: skip
-        solver = self.solver
+        solver = self._solver_aliases.get(self.solver, self.solver)
         if solver == "auto":
             solver = _auto_solver(prob)
-        theta = np.zeros(prob.size)
+        theta = self._warm_theta(prob, classes, k)
         lr = None if self.learning_rate == "auto" else float(self.learning_rate)
         tol, max_iter = float(self.tol), int(self.max_iter)
         if solver == "newton":
@@ -125,6 +129,24 @@ class _LinearClassifier(ClassifierMixin, BaseEstimator):
         self.n_iter_ = np.array([n_iter])
         self.solver_ = solver
         return self
+
+    def _warm_theta(self, prob: _Problem, classes: np.ndarray, k: Any) -> np.ndarray:
+        """θ = 0, or the previous fit's (in the rescaled coordinates) for a warm start."""
+        theta = np.zeros(prob.size)
+        if not getattr(self, "warm_start", False) or not hasattr(self, "coef_"):
+            return theta
+        same = np.array_equal(getattr(self, "classes_", None), classes)
+        if not same or self.coef_.shape != (prob.k, prob.X.shape[1]):
+            raise ValueError(
+                f"{type(self).__name__}(warm_start=True): the previous fit had classes "
+                f"{getattr(self, 'classes_', None)!r} and coef_ of shape {self.coef_.shape}, "
+                "which this data does not match; refit with warm_start=False."
+            )
+        d = prob.X.shape[1]
+        theta[: prob.k * d] = ldexp(self.coef_, k).ravel()  # vⱼ = wⱼ 2^kⱼ
+        if prob.fit_intercept:
+            theta[prob.k * d :] = self.intercept_
+        return theta
 
     def _scores(self, X: Any) -> np.ndarray:
         check_is_fitted(self)
@@ -235,6 +257,27 @@ class LogisticRegression(_LinearClassifier):
         Mini-batch size of sgd.
     random_state : int, RandomState instance or None, default=None
         Shuffling of sgd.
+    penalty : {"l2", None, "deprecated"}, default="deprecated"
+        scikit-learn's: "l2" (and "deprecated") is the L2 penalty above; None fits
+        without a penalty (as C=inf). L1 and elastic-net penalties are not implemented.
+    l1_ratio : float or None, default=0.0
+        Only 0.0 or None (the pure L2 penalty) is accepted.
+    dual : bool, default=False
+        Only False (liblinear's dual formulation is not implemented).
+    intercept_scaling : float, default=1
+        Accepted for scikit-learn, where only liblinear uses it; no effect here.
+    verbose : int, default=0
+        Accepted for scikit-learn; nabla's solvers print nothing.
+    warm_start : bool, default=False
+        Start the solver from the previous fit's ``coef_`` and ``intercept_`` (same
+        classes and features).
+    n_jobs : int or None, default=None
+        Accepted for scikit-learn; no effect (NumPy's BLAS threads do the work).
+
+    ``solver`` also takes scikit-learn's names for solvers of the same objective:
+    "newton-cg" and "newton-cholesky" run "newton", "sag" and "saga" run "lbfgs" (the
+    minimiser is unique; ``solver_`` says which ran). "liblinear", which penalises the
+    intercept (another model), is refused.
 
     Attributes
     ----------
@@ -263,6 +306,55 @@ class LogisticRegression(_LinearClassifier):
     >>> model.predict([[-3.0], [3.0]]).tolist()
     [0, 1]
     """
+
+    _solver_aliases = {
+        "newton-cg": "newton",
+        "newton-cholesky": "newton",
+        "sag": "lbfgs",
+        "saga": "lbfgs",
+    }
+    _constraints: dict = {
+        **_LinearClassifier._constraints,
+        "solver": [StrOptions({"auto", "newton", "lbfgs", "gd", "sgd", *_solver_aliases})],
+        "penalty": [StrOptions({"l2", "deprecated"}), None],
+        "l1_ratio": [Interval(Real, 0, 0, closed="both"), None],
+        "dual": [False],
+        "intercept_scaling": [Interval(Real, 0, None, closed="neither")],
+        "verbose": [Interval(Integral, 0, None, closed="left"), "boolean"],
+        "warm_start": ["boolean"],
+        "n_jobs": [Integral, None],
+    }
+
+    def __init__(
+        self,
+        penalty: str | None = "deprecated",
+        *,
+        C: float = 1.0,
+        l1_ratio: float = 0.0,
+        dual: bool = False,
+        tol: float = 1e-4,
+        fit_intercept: bool = True,
+        intercept_scaling: float = 1,
+        random_state: Any = None,
+        solver: str = "auto",
+        max_iter: int = 100,
+        verbose: int = 0,
+        warm_start: bool = False,
+        n_jobs: int | None = None,
+        learning_rate: float | str = "auto",
+        batch_size: int = 32,
+    ) -> None:
+        super().__init__(
+            C, fit_intercept=fit_intercept, solver=solver, max_iter=max_iter, tol=tol,
+            learning_rate=learning_rate, batch_size=batch_size, random_state=random_state,
+        )  # fmt: skip
+        self.penalty = penalty
+        self.l1_ratio = l1_ratio
+        self.dual = dual
+        self.intercept_scaling = intercept_scaling
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.n_jobs = n_jobs
 
 
 class SoftmaxRegression(_LinearClassifier):

@@ -7,9 +7,9 @@ from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from nabla.base import Interval, StrOptions
 from nabla.neighbors._search import (
     _row_norms_sq,
     exponent_limit,
@@ -82,11 +82,16 @@ class _KNeighborsBase(BaseEstimator):
     not change and the distances are multiplied back by 2ᵉ.
     """
 
-    _parameter_constraints: dict = {
+    _constraints: dict = {
         "n_neighbors": [Interval(Integral, 1, None, closed="left")],
         "weights": [StrOptions({"uniform", "distance"}), callable],
         "metric": [StrOptions({"euclidean", "manhattan", "minkowski", "l1", "l2", "cityblock"})],
         "p": [Interval(Real, 1, None, closed="left")],
+        # scikit-learn's tree indexes find the same exact neighbours as brute force
+        "algorithm": [StrOptions({"auto", "brute", "ball_tree", "kd_tree"})],
+        "leaf_size": [Interval(Integral, 1, None, closed="left")],
+        "metric_params": [dict, None],
+        "n_jobs": [Integral, None],
     }
 
     def __init__(
@@ -94,13 +99,21 @@ class _KNeighborsBase(BaseEstimator):
         n_neighbors: int = 5,
         *,
         weights: Any = "uniform",
-        metric: str = "minkowski",
+        algorithm: str = "auto",
+        leaf_size: int = 30,
         p: float = 2,
+        metric: str = "minkowski",
+        metric_params: dict | None = None,
+        n_jobs: int | None = None,
     ) -> None:
         self.n_neighbors = n_neighbors
         self.weights = weights
-        self.metric = metric
+        self.algorithm = algorithm
+        self.leaf_size = leaf_size
         self.p = p
+        self.metric = metric
+        self.metric_params = metric_params
+        self.n_jobs = n_jobs
 
     def _effective_metric(self) -> str:
         metric = _ALIASES.get(self.metric, self.metric)
@@ -111,6 +124,13 @@ class _KNeighborsBase(BaseEstimator):
         return metric
 
     def _fit_data(self, X: np.ndarray) -> None:
+        if self.metric_params:
+            raise ValueError(
+                f"{type(self).__name__}: metric_params={self.metric_params!r} is not "
+                "supported; nabla's metrics take no extra parameters (give the Minkowski "
+                "exponent as p=...). Use metric_params=None."
+            )
+        self.effective_metric_params_ = {}
         metric = self._effective_metric()
         big = _max_abs(X)
         e = rescale_exponent(big, exponent_limit(metric, float(self.p)))

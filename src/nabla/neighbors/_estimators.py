@@ -28,6 +28,15 @@ _PARAMS_DOC = """
         Distance; "minkowski" uses ``p`` (p=2 is Euclidean, p=1 Manhattan).
     p : float, default=2
         Minkowski power, p ≥ 1.
+    algorithm : {"auto", "brute", "ball_tree", "kd_tree"}, default="auto"
+        scikit-learn's search structure. Every value gives the same exact neighbours,
+        computed here by brute force (scikit-learn's trees are exact searches too).
+    leaf_size : int, default=30
+        Accepted for scikit-learn (a tree's leaf size); no effect on brute force.
+    metric_params : None, default=None
+        Only None or an empty dict: the metrics here take no extra parameters.
+    n_jobs : int or None, default=None
+        Accepted for scikit-learn; no effect (NumPy's BLAS threads do the work).
 """
 
 

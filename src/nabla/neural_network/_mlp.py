@@ -19,10 +19,10 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import LabelEncoder
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, check_random_state, validate_data
 
+from nabla.base import Interval, StrOptions
 from nabla.utils import atomic_fit
 
 _ACTIVATIONS = {"relu", "tanh", "logistic", "identity", "leaky_relu", "elu"}
@@ -84,7 +84,7 @@ def _make_optimizer(net: Any, solver: str, lr: float, alpha: float, momentum: fl
 
 
 class _BaseMLP(BaseEstimator):
-    _parameter_constraints: dict = {
+    _constraints: dict = {
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
         "activation": [StrOptions(_ACTIVATIONS)],
         "solver": [StrOptions(_SOLVERS)],

@@ -11,9 +11,9 @@ from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from nabla.base import Interval, StrOptions
 from nabla.utils import atomic_fit
 from nabla.utils._validation import feature_names_in
 
@@ -60,6 +60,8 @@ class PolynomialFeatures(TransformerMixin, BaseEstimator):
         Only products of distinct features (x₁x₂, not x₁²).
     include_bias : bool, default=True
         Include the constant column 1 (the degree-0 monomial).
+    order : {"C", "F"}, default="C"
+        Memory layout of the output of ``transform``, as in scikit-learn.
 
     Attributes
     ----------
@@ -67,7 +69,7 @@ class PolynomialFeatures(TransformerMixin, BaseEstimator):
     n_features_in_ : int
     powers_ : ndarray of shape (n_output_features_, n_features_in_)
         powers_[i, j] is the exponent of feature j in output column i; built when read
-        (it is dense, as large as the output of a transform of n_features_in_ rows).
+        (it is dense, as large as the output of a transform of ``n_features_in_`` rows).
 
     Examples
     --------
@@ -75,18 +77,25 @@ class PolynomialFeatures(TransformerMixin, BaseEstimator):
     array([[1., 2., 3., 4., 6., 9.]])
     """
 
-    _parameter_constraints: dict = {
+    _constraints: dict = {
         "degree": [Interval(Integral, 0, None, closed="left")],
         "interaction_only": ["boolean"],
         "include_bias": ["boolean"],
+        "order": [StrOptions({"C", "F"})],
     }
 
     def __init__(
-        self, degree: int = 2, *, interaction_only: bool = False, include_bias: bool = True
+        self,
+        degree: int = 2,
+        *,
+        interaction_only: bool = False,
+        include_bias: bool = True,
+        order: str = "C",
     ) -> None:
         self.degree = degree
         self.interaction_only = interaction_only
         self.include_bias = include_bias
+        self.order = order
 
     def _degrees(self) -> range:
         return range(0 if self.include_bias else 1, int(self.degree) + 1)
@@ -170,7 +179,7 @@ class PolynomialFeatures(TransformerMixin, BaseEstimator):
         X = validate_data(self, X, dtype=np.float64, reset=False)
         n, d = X.shape
         self._check_output_size(n)
-        out = np.empty((n, self.n_output_features_))
+        out = np.empty((n, self.n_output_features_), order=self.order)
         col = 0
         if self.include_bias:
             out[:, 0] = 1.0

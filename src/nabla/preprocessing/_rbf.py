@@ -7,9 +7,9 @@ from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
+from nabla.base import Interval, StrOptions
 from nabla.metrics.pairwise import _binary_exponent, _kernel_matrix, _max_abs
 from nabla.utils import atomic_fit, check_random_generator
 
@@ -98,7 +98,7 @@ class RBFFeatures(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
     array([[1.    , 0.3679]])
     """
 
-    _parameter_constraints: dict = {
+    _constraints: dict = {
         "centers": [StrOptions({"training", "kmeans++"}), "array-like"],
         "n_centers": [Interval(Integral, 1, None, closed="left")],
         "width": [Interval(Real, 0, None, closed="neither")],

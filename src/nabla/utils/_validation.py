@@ -3,7 +3,8 @@
 Data validation itself is scikit-learn's (``validate_data``, ``check_array``), so error
 messages match scikit-learn's word for word. What is added here is the transaction: a
 ``fit`` that fails (bad data, bad hyper-parameter, a matrix that is not positive definite)
-leaves the estimator exactly as it was, including the result of a previous fit.
+leaves the estimator exactly as it was, including the result of a previous fit. The
+hyper-parameter table and the sample-weight check it relies on live in ``nabla.base``.
 """
 
 from __future__ import annotations
@@ -16,15 +17,19 @@ import numpy as np
 from sklearn.base import _fit_context
 from sklearn.utils.multiclass import check_classification_targets
 
+from nabla.base import validate_params
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 def atomic_fit(fit: F) -> F:
     """Decorate ``fit``: validate the hyper-parameters first, undo every change on error.
 
-    The hyper-parameters are checked against ``_parameter_constraints`` (scikit-learn's
-    ``InvalidParameterError`` names the estimator, the parameter, the rule and the value)
-    before anything else happens. ``validate_data`` sets ``n_features_in_`` and
+    The hyper-parameters are checked against the class's ``_constraints`` table
+    (``nabla.base.validate_params``: ``InvalidParameterError`` names the estimator, the
+    parameter, the rule and the value) before anything else happens; a class that still
+    declares scikit-learn's ``_parameter_constraints`` instead is checked by scikit-learn.
+    ``validate_data`` sets ``n_features_in_`` and
     ``feature_names_in_`` as a side effect, and a solver may fail after the data were
     found valid; so the instance dictionary is snapshotted and restored if ``fit``
     raises. Fitted attributes are always rebound, never modified in place, which makes
@@ -36,6 +41,9 @@ def atomic_fit(fit: F) -> F:
     def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
         saved = dict(vars(self))
         try:
+            if hasattr(type(self), "_constraints"):
+                validate_params(self)
+                return fit(self, *args, **kwargs)
             return checked(self, *args, **kwargs)
         except BaseException:
             vars(self).clear()
