@@ -1,4 +1,5 @@
-"""Gaussian class-conditional classifier (seed 001, "MLE - CLASSIFICATION"; seed 003)."""
+"""Gaussian class-conditional classifier (the course notes, "MLE - CLASSIFICATION", and the
+MLP lecture)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Kernel ridge regression (seed 000): a = (P + λI)⁻¹ y, f(x) = Σᵢ aᵢ K(xᵢ, x)."""
+"""Kernel ridge regression (the kernel lecture): a = (P + λI)⁻¹ y, f(x) = Σᵢ aᵢ K(xᵢ, x)."""
 
 from __future__ import annotations
 

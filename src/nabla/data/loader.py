@@ -2,7 +2,7 @@
 
 The order of epoch ``e`` is ``numpy.random.default_rng([seed, e]).permutation(n)``: it
 depends on nothing but the seed and the epoch number, so a run resumed at epoch ``e``
-sees exactly the batches the uninterrupted run saw (seed 001: minibatch SGD draws a fresh
+sees exactly the batches the uninterrupted run saw (the course notes: minibatch SGD draws a fresh
 random partition of the training set every epoch).
 """
 

@@ -1,4 +1,4 @@
-"""Augmentation and normalisation of image batches (seed 001 "DATA AUGMENTATION").
+"""Augmentation and normalisation of image batches (the course notes "DATA AUGMENTATION").
 
 The notes' recipe: add cropped / flipped images and inject noise, so that the network
 sees a slightly different training set every epoch. Each random transform acts on a whole

@@ -1,4 +1,4 @@
-"""Ensembles: bagging (bootstrap aggregating, seed 001) of any estimator.
+"""Ensembles: bagging (bootstrap aggregating, the course notes) of any estimator.
 
 Members are fitted in parallel through joblib (``n_jobs``, any ``joblib.parallel_config``
 backend) with per-member seeds from ``numpy.random.SeedSequence.spawn``, so an ensemble

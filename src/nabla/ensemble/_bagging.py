@@ -1,4 +1,4 @@
-"""Bagging (bootstrap aggregating, seed 001): average models refitted on resamples."""
+"""Bagging (bootstrap aggregating, the course notes): average models refitted on resamples."""
 
 from __future__ import annotations
 

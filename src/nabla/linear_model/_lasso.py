@@ -1,4 +1,4 @@
-"""Lasso (seed 003, "LASSO regularization") by coordinate descent with a duality-gap stop."""
+"""Lasso (the MLP lecture, "LASSO regularization") by coordinate descent with a duality-gap stop."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Least squares and ridge regression (seed 003, "Ridge regularization").
+"""Least squares and ridge regression (the MLP lecture, "Ridge regularization").
 
 Both minimise ‖y - Xw - b‖² + alpha ‖w‖² (alpha = 0 for least squares). The intercept b is never
 penalised: with x̄, ȳ the column means, w solves the centred problem and b = ȳ - x̄ᵀw.

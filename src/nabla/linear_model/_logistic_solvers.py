@@ -118,7 +118,7 @@ def _newton_phase(
 def _solve_newton(prob: _Problem, theta: np.ndarray, max_iter: int, tol: float) -> tuple:
     """Newton's method, θ ← θ - t H⁻¹g, with Armijo backtracking on t (from t = 1).
 
-    For the binary model the full step is IRLS (seed 003): θₖ₊₁ = (XᵀSₖX)⁻¹Xᵀ(SₖXθₖ + y - πₖ)
+    For the binary model the full step is IRLS (the MLP lecture): θₖ₊₁ = (XᵀSₖX)⁻¹Xᵀ(SₖXθₖ + y - πₖ)
     with Sₖ = diag(πₖ(1 - πₖ)) (plus the penalty); the line search only shortens it where
     the quadratic model overshoots. The gradient is always exact, so the optimum is too,
     but for large n the cost is cut in two ways that only change the path to it: the
@@ -168,7 +168,7 @@ def _lipschitz(prob: _Problem, X: np.ndarray) -> float:
 def _solve_gd(
     prob: _Problem, theta: np.ndarray, max_iter: int, tol: float, lr: float | None
 ) -> tuple:
-    """Steepest descent θₖ₊₁ = θₖ - η ∇f(θₖ) (seed 003), η = 1/L unless given."""
+    """Steepest descent θₖ₊₁ = θₖ - η ∇f(θₖ) (the MLP lecture), η = 1/L unless given."""
     eta = lr if lr is not None else _inverse(_lipschitz(prob, prob.X))
     for it in range(1, max_iter + 1):
         f, g = prob.loss_grad(theta)

@@ -1,4 +1,4 @@
-"""Kernels and squared Euclidean distances between the rows of two matrices (seed 000).
+"""Kernels and squared Euclidean distances between the rows of two matrices (the kernel lecture).
 
 - linear: K(x, x') = xᵀx'
 - poly: K(x, x') = (gamma xᵀx' + c₀)^k, degree up to k; gamma = c₀ = 1 gives the notes'

@@ -1,13 +1,13 @@
 """Model selection: bootstrap confidence intervals, k-fold cross-validation.
 
 * :class:`BootstrapCI` — a confidence band for any estimator's predictions, by refitting
-  it on bootstrap resamples (seed 000), with a shortcut for kernel ridge;
+  it on bootstrap resamples (the bootstrap lecture), with a shortcut for kernel ridge;
 * :func:`ideal_interval` — the interval the bootstrap imitates: refits on fresh training
   sets drawn from a known data generator (simulated data);
 * :func:`bootstrap_ci` — the bootstrap interval of a statistic of the data (as
   :func:`scipy.stats.bootstrap`, on the same resamples);
 * :class:`KFold`, :class:`StratifiedKFold`, :func:`cross_val_score`,
-  :func:`cross_validate` — k-fold cross-validation (seed 001), usable as scikit-learn
+  :func:`cross_validate` — k-fold cross-validation (the course notes), usable as scikit-learn
   splitters.
 
 All repeated work runs through joblib (``n_jobs``, and any ``joblib.parallel_config``

@@ -1,4 +1,4 @@
-"""``BootstrapCI``: a confidence band for any estimator's predictions (seed 000)."""
+"""``BootstrapCI``: a confidence band for any estimator's predictions (the bootstrap lecture)."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ from nabla.model_selection._parallel import (
 class BootstrapCI(MetaEstimatorMixin, BaseEstimator):
     """Bootstrap confidence interval of an estimator's prediction ``f(x)`` at each input.
 
-    The algorithm of seed 000: for ``b = 1..B``, draw ``n`` training points with
+    The algorithm of the bootstrap lecture: for ``b = 1..B``, draw ``n`` training points with
     replacement, refit a clone of ``estimator`` on them and predict; the interval at ``x``
     is read from the ``B`` predictions ``f_b(x)``. The point prediction is the fit on the
     full data, ``f(x)``. With ``alpha = (1 - confidence) / 2`` and ``q`` the quantiles of

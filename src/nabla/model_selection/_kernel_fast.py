@@ -19,7 +19,7 @@ training points, so
 3. ``beta`` is scattered into an ``n``-vector ``w_b`` (zero for points not drawn), so the
    ``B`` predictions at new points ``X*`` are one product ``K(X*, X) W``.
 
-Smooth kernels on low-dimensional data (seed 000's RBF on a line) have a numerically low
+Smooth kernels on low-dimensional data (the kernel lecture's RBF on a line) have a numerically low
 rank: ``K = V diag(w) V^T`` has only ``r << n`` eigenvalues above ``eps * w_max``, the
 level of the rounding errors ``K`` carries anyway (so the plain loop cannot resolve the
 other directions either). With ``F = V_r diag(w_r)^1/2`` (``K = F F^T`` to that level)

@@ -1,4 +1,5 @@
-"""k-fold splitters: ``KFold`` and ``StratifiedKFold`` (seed 001, "k-fold cross validation").
+"""k-fold splitters: ``KFold`` and ``StratifiedKFold`` (the course notes,
+"k-fold cross validation").
 
 Both follow scikit-learn's splitter protocol (``split(X, y, groups)`` yields
 ``(train_index, test_index)``, ``get_n_splits``), so they work as ``cv=`` in scikit-learn's

@@ -1,4 +1,4 @@
-"""k-nearest neighbours (seed 001): brute force with chunked matrix-product distances."""
+"""k-nearest neighbours (the course notes): brute force with chunked matrix-product distances."""
 
 from nabla.neighbors._estimators import KNeighborsClassifier, KNeighborsRegressor
 

@@ -1,4 +1,4 @@
-"""k-nearest-neighbour classification and regression (seed 001, "K-NEAREST NEIGHBORS")."""
+"""k-nearest-neighbour classification and regression (the course notes, "K-NEAREST NEIGHBORS")."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Multi-layer perceptrons as scikit-learn estimators, built on ``nabla.nn`` and ``nabla.optim``.
 
-The network is the notes' fully connected net (seed 001 "NEURAL NETWORK"): affine layers
+The network is the notes' fully connected net (the course notes "NEURAL NETWORK"): affine layers
 h = W x + b with an activation between them, optionally batch norm (before the activation)
 and inverted dropout (after it); a classifier ends in logits trained with cross-entropy, a
 regressor in a linear output trained with the squared error. Training is minibatch
@@ -265,7 +265,7 @@ def _numpy_state(net: Any) -> dict[str, np.ndarray]:
 
 
 class MLPClassifier(ClassifierMixin, _BaseMLP):
-    """A multi-layer perceptron classifier trained by backpropagation (seed 001).
+    """A multi-layer perceptron classifier trained by backpropagation (the course notes).
 
     Softmax output over the classes, cross-entropy loss from the logits, minibatch training
     with a ``nabla.optim`` optimiser. Names follow scikit-learn's ``MLPClassifier``; beyond
@@ -367,7 +367,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
 
 
 class MLPRegressor(RegressorMixin, _BaseMLP):
-    """A multi-layer perceptron regressor trained by backpropagation (seed 001).
+    """A multi-layer perceptron regressor trained by backpropagation (the course notes).
 
     Linear output layer, mean squared error, minibatch training with a ``nabla.optim``
     optimiser; one or several outputs. Parameters and attributes as

@@ -241,7 +241,7 @@ def _penalty_params(params: Any, who: str) -> list[Tensor]:
     from nabla.nn.module import Module
 
     if isinstance(params, Module):
-        # the notes penalise weights, not biases (seed 004: "if j != 0")
+        # the notes penalise weights, not biases (the neural-network lecture: "if j != 0")
         return [p for name, p in params.named_parameters() if not name.endswith("bias")]
     if isinstance(params, Tensor):
         return [params]
@@ -252,7 +252,7 @@ def _penalty_params(params: Any, who: str) -> list[Tensor]:
 
 
 def l2_penalty(params: Any) -> Tensor:
-    """Omega = 1/2 sum_i ||w_i||^2 (seed 001 "L2 REGULARIZATION"); add alpha * Omega to a
+    """Omega = 1/2 sum_i ||w_i||^2 (the course notes "L2 REGULARIZATION"); add alpha * Omega to a
     loss. Given a Module, its biases are left out (pass a list to choose yourself).
     Its gradient is w, so SGD becomes w <- (1 - eps alpha) w - eps grad J (weight decay)."""
     ps = _penalty_params(params, "l2_penalty")
@@ -264,7 +264,7 @@ def l2_penalty(params: Any) -> Tensor:
 
 
 def l1_penalty(params: Any) -> Tensor:
-    """Omega = sum_i abs(w_i) (seed 001 "L1 REGULARIZATION": pushes weights to exactly 0)."""
+    """Omega = sum_i abs(w_i) (the course notes, "L1 REGULARIZATION": pushes weights to 0)."""
     ps = _penalty_params(params, "l1_penalty")
     total: Any = None
     for p in ps:

@@ -345,7 +345,7 @@ def batch_norm(
 def dropout(
     input: Any, p: float = 0.5, training: bool = True, inverted: bool = True, rng: RNG = None
 ) -> Tensor:
-    """Zero each entry with probability p (seed 001 "DROPOUT").
+    """Zero each entry with probability p (the course notes "DROPOUT").
 
     Inverted (default, as the notes recommend and PyTorch does): in training keep entries
     with probability 1 - p and scale them by 1 / (1 - p); at test time do nothing.
@@ -398,7 +398,7 @@ def tanh(input: Any) -> Tensor:
 
 
 def leaky_relu(input: Any, negative_slope: float = 0.01) -> Tensor:
-    """max(a x, x) for a fixed slope a (seed 001: the hyper-parameter variant)."""
+    """max(a x, x) for a fixed slope a (the course notes: the hyper-parameter variant)."""
     return apply1(_nn.LeakyRelu(negative_slope), _tensor(input, "leaky_relu"))
 
 
@@ -450,7 +450,8 @@ def _check_dim(x: Tensor, dim: int, who: str) -> None:
 
 
 def maxout(input: Any, pieces: int) -> Tensor:
-    """max over groups of ``pieces`` consecutive entries of the last axis (seed 004):
+    """max over groups of ``pieces`` consecutive entries of the last axis (the neural-network
+    lecture):
     (..., F pieces) -> (..., F)."""
     if isinstance(pieces, bool) or not isinstance(pieces, (int, np.integer)) or pieces < 1:
         raise ValueError(f"maxout: pieces must be an int >= 1, got {pieces!r}")

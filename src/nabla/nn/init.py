@@ -1,4 +1,5 @@
-"""Weight initialisation (seed 001 "WEIGHT INITIALIZATION", seed 004 "Random initialization").
+"""Weight initialisation (the course notes, "WEIGHT INITIALIZATION"; the neural-network lecture,
+"Random initialization").
 
 Every function fills a tensor in place and returns it, with PyTorch's names and formulas.
 Randomness comes from ``rng``: a seed, a ``numpy.random.Generator``, or None for this

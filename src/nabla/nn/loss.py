@@ -1,4 +1,4 @@
-"""Loss modules (seed 001 "Loss Function", "Output Activations"): thin wrappers of the
+"""Loss modules (the course notes "Loss Function", "Output Activations"): thin wrappers of the
 functions in ``nabla.nn.functional`` with PyTorch's names and arguments.
 
 Each loss takes ``(input, target)`` and a ``reduction``: 'mean' (default), 'sum' or 'none'.
@@ -36,7 +36,7 @@ class _Loss(Module):
 
 
 class MSELoss(_Loss):
-    """Mean squared error mean((x - y)^2) (seed 001's L = 1/m sum (h(x) - y)^2)."""
+    """Mean squared error mean((x - y)^2) (the course notes' L = 1/m sum (h(x) - y)^2)."""
 
     _who = "MSELoss"
 
@@ -54,7 +54,7 @@ class L1Loss(_Loss):
 
 
 class BCELoss(_Loss):
-    """Binary cross-entropy of probabilities (seed 001: CE = -sum y log sigma(z) + (1 - y)
+    """Binary cross-entropy of probabilities (the course notes: CE = -sum y log sigma(z) + (1 - y)
     log(1 - sigma(z))). ``weight`` rescales each entry (broadcast to the input)."""
 
     _who = "BCELoss"
@@ -74,7 +74,7 @@ class BCELoss(_Loss):
 
 class BCEWithLogitsLoss(_Loss):
     """Binary cross-entropy computed from logits z (stable: no sigmoid is formed); its
-    gradient is sigma(z) - y (seed 001). ``pos_weight`` (per class) weighs positives."""
+    gradient is sigma(z) - y (the course notes). ``pos_weight`` (per class) weighs positives."""
 
     _who = "BCEWithLogitsLoss"
 
@@ -95,7 +95,7 @@ class BCEWithLogitsLoss(_Loss):
 
 
 class CrossEntropyLoss(_Loss):
-    """Softmax cross-entropy of logits (seed 001: log sum_j exp(a_j) - a_y).
+    """Softmax cross-entropy of logits (the course notes: log sum_j exp(a_j) - a_y).
 
     Parameters
     ----------

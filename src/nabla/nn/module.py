@@ -1,4 +1,4 @@
-"""``Module``: the base of every layer and network (seed 003 "Layer specification").
+"""``Module``: the base of every layer and network (the MLP lecture "Layer specification").
 
 A module holds parameters, buffers and sub-modules as attributes; assigning a ``Parameter``
 or a ``Module`` to an attribute registers it (as in PyTorch), and the dotted names of
@@ -73,7 +73,7 @@ class Module:
     >>> net = Net()
     >>> [name for name, _ in net.named_parameters()]
     ['hidden.weight', 'hidden.bias', 'out.weight', 'out.bias']
-    >>> sum(p.size for p in net.parameters())  # seed 001: 3-4-2 has 26 parameters
+    >>> sum(p.size for p in net.parameters())  # the course notes: 3-4-2 has 26 parameters
     26
     >>> net(nabla.tensor(np.ones((5, 3), dtype=np.float32))).shape
     (5, 2)

@@ -23,7 +23,7 @@ class Adagrad(Optimizer):
         a <- a + g * g                     (elementwise)
         theta <- theta - lr_t * g / (sqrt(a) + eps)
 
-    This is the notes' form (seed 001, "ADAPTIVE GRADIENT"):
+    This is the notes' form (the course notes, "ADAPTIVE GRADIENT"):
     :math:`a \leftarrow a + g \odot g`,
     :math:`\theta \leftarrow \theta - \frac{\varepsilon}{\sqrt{a} + \gamma} \odot g`,
     with :math:`\varepsilon` = ``lr`` and :math:`\gamma` = ``eps`` (the notes use

@@ -30,7 +30,7 @@ class Adam(Optimizer):
             m_hat <- m;  v_hat <- v
         theta <- theta - lr * m_hat / (sqrt(v_hat) + eps)
 
-    The notes (seed 001, "ADAM") give both forms, "without bias correction"
+    The notes ("ADAM") give both forms, "without bias correction"
     (:math:`\theta \leftarrow \theta - \frac{\varepsilon}{\sqrt a + \gamma}\odot v`) and
     "with bias correction" (:math:`\tilde v = v/(1-\beta_1^t)`,
     :math:`\tilde a = a/(1-\beta_2^t)`,

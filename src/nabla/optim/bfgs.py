@@ -49,7 +49,7 @@ class BFGS(QuasiNewton):
             t <- strong-Wolfe line search from t (default);  theta <- theta + t d
             stop on the rules of LBFGS
 
-    The notes (seed 003) introduce it as the affordable form of Newton's
+    The notes introduce it as the affordable form of Newton's
     :math:`\theta \leftarrow \theta - H^{-1} g`: no second derivatives, only gradient
     differences, but still :math:`n^2` numbers of memory and :math:`O(n^2)` work per
     iteration, so it suits up to a few thousand parameters (use :class:`LBFGS` beyond).

@@ -40,7 +40,7 @@ def clip_grad_norm_(
 ) -> float:
     r"""Rescale all gradients together so that their global norm is at most ``max_norm``.
 
-    The notes' remedy for exploding gradients (seed 001):
+    The notes' remedy for exploding gradients (the course notes):
     :math:`\text{if } \|g\| \ge \text{clip}: g \leftarrow \frac{g}{\|g\|}\,\text{clip}`,
     where :math:`g` is every parameter's gradient concatenated. As in PyTorch, the factor
     is :math:`\min(1, \text{max\_norm} / (\|g\| + 10^{-6}))` and the direction of

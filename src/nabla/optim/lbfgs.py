@@ -62,7 +62,7 @@ class LBFGS(QuasiNewton):
             stop if: max_iter or max_eval reached, max|g| <= tolerance_grad,
                      max|t d| <= tolerance_change, |f - f_prev| < tolerance_change
 
-    The notes (seed 003, "Optimisation") motivate it: Newton's
+    The notes ("Optimisation") motivate it: Newton's
     :math:`\theta \leftarrow \theta - H^{-1} g` needs an :math:`n \times n` Hessian; BFGS
     builds :math:`H^{-1}` from gradient differences, and L-BFGS keeps only the last
     ``history_size`` pairs, so memory is :math:`O(n \cdot \mathrm{history\_size})`. The

@@ -96,8 +96,8 @@ class Newton(Optimizer):
         t <- lr;  if line_search: halve t until f(theta + t d) <= f + c1 t g'd
         theta <- theta + t d
 
-    This is the notes' second-order method (seed 001 "SECOND ORDER METHODS", seed 003
-    "Newton/Hessian algorithm"): minimise the quadratic Taylor model
+    This is the notes' second-order method ("SECOND ORDER METHODS", "Newton/Hessian
+    algorithm"): minimise the quadratic Taylor model
     :math:`f(\theta_k) + g_k^\top(\theta-\theta_k) + \frac12(\theta-\theta_k)^\top H_k
     (\theta-\theta_k)`, whose minimiser is :math:`\theta_k - H_k^{-1} g_k`. On a quadratic
     (linear regression) one step with ``lr = 1`` lands on the minimum; on logistic

@@ -30,7 +30,7 @@ class RMSprop(Optimizer):
         else:
             theta <- theta - lr * g / s
 
-    The notes (seed 001) write :math:`\beta` for ``alpha`` and :math:`\gamma` for ``eps``:
+    The notes write :math:`\beta` for ``alpha`` and :math:`\gamma` for ``eps``:
     RMSProp is :math:`a \leftarrow \beta a + (1-\beta) g\odot g`,
     :math:`\theta \leftarrow \theta - \frac{\varepsilon}{\sqrt a + \gamma}\odot g`, and
     "RMSProp + Momentum" is

@@ -1,4 +1,4 @@
-"""Basis-function expansions for non-linear regression (seed 003)."""
+"""Basis-function expansions for non-linear regression (the MLP lecture)."""
 
 from nabla.preprocessing._polynomial import PolynomialFeatures
 from nabla.preprocessing._rbf import RBFFeatures

@@ -1,4 +1,4 @@
-"""Polynomial basis functions (seed 003, "regression with basis functions")."""
+"""Polynomial basis functions (the MLP lecture, "regression with basis functions")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Radial basis functions with fixed centres (seed 003, "Kernel regression with RBFs")."""
+"""Radial basis functions with fixed centres (the MLP lecture, "Kernel regression with RBFs")."""
 
 from __future__ import annotations
 
@@ -67,7 +67,7 @@ class RBFFeatures(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
 
     The notes' basis φ(x) = [k(x, μ₁, λ), …, k(x, μ_m, λ)]: linear regression on φ(X)
     (a Pipeline with Ridge or LinearRegression, which add the constant θ₀) is RBF
-    regression with fixed centres. λ is the width (seed 003, "Choice of the kernel size
+    regression with fixed centres. λ is the width (the MLP lecture, "Choice of the kernel size
     λ": small λ follows the data closely, large λ smooths).
 
     Parameters

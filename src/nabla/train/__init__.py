@@ -1,7 +1,7 @@
 """The fit loop and its recipes: validation, metrics, callbacks, resumable checkpoints.
 
 ``Trainer(model, loss_fn, optimizer).fit(data, epochs=..., val_split=...)`` trains with
-minibatches (seed 001), records a per-epoch history (loss and accuracy or R², training and
+minibatches (the course notes), records a per-epoch history (loss and accuracy or R², training and
 validation), and runs callbacks: :class:`EarlyStopping` (restores the best weights),
 :class:`ModelCheckpoint` (periodic, atomic), :class:`SnapshotEnsemble` (cosine annealing
 with warm restarts, a snapshot per cycle, averaged predictions). Gradient clipping and

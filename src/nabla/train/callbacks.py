@@ -1,8 +1,8 @@
 """Callbacks: code that runs at fixed points of ``Trainer.fit`` (Keras's protocol).
 
-The recipes of the notes around the update rule: early stopping (seed 001
+The recipes of the notes around the update rule: early stopping (the course notes
 "EARLY STOPPING": keep the parameters with the best validation error), periodic
-checkpoints, and snapshot ensembles (seed 001 "ENSEMBLE METHODS": "set learning rate as
+checkpoints, and snapshot ensembles (the course notes "ENSEMBLE METHODS": "set learning rate as
 cosine function and take each of the dip as a model", Huang et al. 2017).
 
 A callback may keep state that must survive a resume (best score, snapshots); it returns

@@ -1,4 +1,4 @@
-"""``Trainer``: the fit loop (minibatch SGD of seed 001 with the recipes around it).
+"""``Trainer``: the fit loop (minibatch SGD of the course notes with the recipes around it).
 
 One epoch::
 

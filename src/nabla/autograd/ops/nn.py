@@ -212,14 +212,14 @@ class Softmax(Function):
 
 # ---------------------------------------------------------------------------------------
 class BatchNorm(Function):
-    """Batch normalisation over every axis but the channel axis 1 (seed 001).
+    """Batch normalisation over every axis but the channel axis 1 (the course notes).
 
     Training: mu = mean(x), var = mean((x - mu)^2) over the m = N (x spatial) entries of a
     channel, x^ = (x - mu) / sqrt(var + eps), y = gamma x^ + beta; the running statistics
     are updated in place with ``momentum`` (the unbiased variance, as PyTorch).
     Evaluation: the same with the running mean and variance, a fixed affine map.
 
-    VJP in training, as derived in the notes (seed 001, "BATCH NORMALIZATION"):
+    VJP in training, as derived in the notes ("BATCH NORMALIZATION"):
     gx^ = g gamma;  gvar = sum(gx^ (x - mu)) (-1/2) (var + eps)^(-3/2);
     gmu = -sum(gx^) / sqrt(var + eps) + gvar (-2/m) sum(x - mu)  (the last sum is 0);
     gx = gx^ / sqrt(var + eps) + gvar 2 (x - mu) / m + gmu / m;

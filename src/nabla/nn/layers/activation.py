@@ -1,4 +1,4 @@
-"""Activation layers (seed 001 "ACTIVATION FUNCTIONS", seed 004 "Maxout").
+"""Activation layers (the course notes "ACTIVATION FUNCTIONS", the neural-network lecture "Maxout").
 
 Each is a thin module around the function of ``nabla.nn.functional`` of the same name; all
 are finite, with finite gradients, at ±1000.
@@ -26,7 +26,7 @@ def _x(input: Any, who: str) -> Tensor:
 
 
 class ReLU(Module):
-    """max(x, 0), with gradient 0 at 0 (seed 001 "ReLU UNIT").
+    """max(x, 0), with gradient 0 at 0 (the course notes "ReLU UNIT").
 
     ``inplace`` is accepted for compatibility; nabla never overwrites its input.
 
@@ -58,7 +58,8 @@ class Tanh(Module):
 
 
 class LeakyReLU(Module):
-    """max(a x, x) with a fixed slope a (seed 001: a hyper-parameter; seed 004 uses 0.1).
+    """max(a x, x) with a fixed slope a (the course notes: a hyper-parameter; the neural-network
+    lecture uses 0.1).
 
     Parameters
     ----------
@@ -83,7 +84,7 @@ class LeakyReLU(Module):
 
 
 class PReLU(Module):
-    """max(a x, x) with a learned slope a (seed 001: "if alpha -> parameter: PReLU").
+    """max(a x, x) with a learned slope a (the course notes: "if alpha -> parameter: PReLU").
 
     Parameters
     ----------
@@ -122,7 +123,7 @@ class PReLU(Module):
 
 
 class ELU(Module):
-    """x for x > 0, alpha (exp(x) - 1) otherwise (seed 004: "always derivable").
+    """x for x > 0, alpha (exp(x) - 1) otherwise (the neural-network lecture: "always derivable").
 
     Parameters
     ----------
@@ -174,7 +175,7 @@ def _softmax_dim(dim: int | None, ndim: int) -> int:
 
 
 class Softmax(Module):
-    """exp(x_i) / sum_j exp(x_j) along ``dim`` (scores to probabilities, seed 001)."""
+    """exp(x_i) / sum_j exp(x_j) along ``dim`` (scores to probabilities, the course notes)."""
 
     def __init__(self, dim: int | None = None) -> None:
         super().__init__()
@@ -204,8 +205,9 @@ class LogSoftmax(Module):
 
 
 class Maxout(Module):
-    """Maxout unit (seed 004): y_o = max_j (w_{oj}^T x + b_{oj}), the maximum of ``pieces``
-    linear functions per output (the notes' max(w_1^T x + b_1, w_2^T x + b_2) for 2).
+    """Maxout unit (the neural-network lecture): y_o = max_j (w_{oj}^T x + b_{oj}), the maximum
+    of ``pieces`` linear functions per output (the notes' max(w_1^T x + b_1, w_2^T x + b_2)
+    for 2).
 
     Parameters
     ----------

@@ -1,4 +1,4 @@
-"""``Conv2d``: a bank of learned filters slid over an image (seed 001 "CONVOLUTIONAL NEURAL
+"""``Conv2d``: a bank of learned filters slid over an image (the course notes "CONVOLUTIONAL NEURAL
 NETWORK")."""
 
 from __future__ import annotations

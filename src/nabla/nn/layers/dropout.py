@@ -1,4 +1,4 @@
-"""``Dropout`` (seed 001 "DROPOUT"): an approximation of bagging by random binary masks."""
+"""``Dropout`` (the course notes "DROPOUT"): an approximation of bagging by random binary masks."""
 
 from __future__ import annotations
 

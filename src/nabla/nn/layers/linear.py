@@ -16,7 +16,7 @@ from nabla.nn.parameter import Parameter
 
 
 class Linear(Module):
-    """Affine map y = x W^T + b (seed 001: h = W x + b, one row per sample).
+    """Affine map y = x W^T + b (the course notes: h = W x + b, one row per sample).
 
     Parameters
     ----------

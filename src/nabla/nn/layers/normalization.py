@@ -1,4 +1,4 @@
-"""Batch normalisation (seed 001 "BATCH NORMALIZATION"): normalise each channel over the
+"""Batch normalisation (the course notes "BATCH NORMALIZATION"): normalise each channel over the
 batch, then scale and shift with learned gamma and beta."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Pooling layers (seed 001 "POOLING LAYER"): max or mean over windows, per channel."""
+"""Pooling layers (the course notes "POOLING LAYER"): max or mean over windows, per channel."""
 
 from __future__ import annotations
 
