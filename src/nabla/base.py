@@ -38,7 +38,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from numbers import Integral, Real
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -75,6 +75,7 @@ class Interval:
     def is_satisfied_by(self, value: Any) -> bool:
         if isinstance(value, (bool, np.bool_)) or not isinstance(value, self.kind):
             return False
+        value = cast(Any, value)  # a number of the declared kind: compared as such
         if self.kind is Real and not np.isfinite(value) and value == value:
             # ±inf is a float; it lies inside a range only at an open infinite end
             return (value > 0 and self.right is None) or (value < 0 and self.left is None)
@@ -117,7 +118,7 @@ def _is_random_state(value: Any) -> bool:
     return (
         isinstance(value, Integral)
         and not isinstance(value, (bool, np.bool_))
-        and 0 <= value <= _SEED_MAX
+        and 0 <= cast(Any, value) <= _SEED_MAX
     )
 
 
@@ -152,7 +153,8 @@ def _check_one(kind: Any, value: Any) -> tuple[bool, str]:
         return bool(test(value)), words
     if isinstance(kind, type):
         # the abstract number types read as scikit-learn spells them
-        name = {Integral: "int", Real: "float"}.get(kind, kind.__name__)
+        names: dict[type, str] = {Integral: "int", Real: "float"}
+        name = names.get(kind, kind.__name__)
         ok = isinstance(value, kind) and not (
             kind in (Integral, Real) and isinstance(value, (bool, np.bool_))
         )

@@ -15,7 +15,12 @@ from nabla.base import Interval, StrOptions
 from nabla.metrics.pairwise import _SAFE_EXPONENT, _safe_exponent
 from nabla.utils import atomic_fit, check_classification_y
 
-__all__ = ["GaussianClassifier", "LinearDiscriminantAnalysis", "QuadraticDiscriminantAnalysis"]
+# the last two are loaded on first use (see the module's __getattr__ below)
+__all__ = [  # noqa: F822
+    "GaussianClassifier",
+    "LinearDiscriminantAnalysis",
+    "QuadraticDiscriminantAnalysis",
+]
 
 _LOG_2PI = float(np.log(2.0 * np.pi))
 
@@ -335,9 +340,14 @@ class GaussianClassifier(ClassifierMixin, BaseEstimator):
         return self.classes_[np.argmax(log_proba, axis=1)]
 
 
-# scikit-learn's names, as thin classes over the model above (imported last: they
-# subclass GaussianClassifier)
-from nabla._discriminant_names import (  # noqa: E402
-    LinearDiscriminantAnalysis,
-    QuadraticDiscriminantAnalysis,
-)
+# scikit-learn's names, as thin classes over the model above; loaded on first use, since
+# they subclass GaussianClassifier (an import here would be circular)
+_SKLEARN_NAMES = ("LinearDiscriminantAnalysis", "QuadraticDiscriminantAnalysis")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _SKLEARN_NAMES:
+        import nabla._discriminant_names as names
+
+        return getattr(names, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -130,7 +130,9 @@ def run(args: argparse.Namespace) -> int:
         random_state=args.seed,
         n_jobs=args.n_jobs,
     )
-    estimator._validate_params()  # bad options fail here, before any work or output
+    from nabla.base import validate_params
+
+    validate_params(estimator)  # bad options fail here, before any work or output
     ci._validate_params()
     print(f"nabla bootstrap: {args.n_bootstrap} refits on {len(y)} points ...", file=sys.stderr)
     ci.fit(X, y)

@@ -135,7 +135,7 @@ class _LinearClassifier(ClassifierMixin, BaseEstimator):
         theta = np.zeros(prob.size)
         if not getattr(self, "warm_start", False) or not hasattr(self, "coef_"):
             return theta
-        same = np.array_equal(getattr(self, "classes_", None), classes)
+        same = np.array_equal(np.asarray(getattr(self, "classes_", None)), classes)
         if not same or self.coef_.shape != (prob.k, prob.X.shape[1]):
             raise ValueError(
                 f"{type(self).__name__}(warm_start=True): the previous fit had classes "

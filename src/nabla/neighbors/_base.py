@@ -130,7 +130,7 @@ class _KNeighborsBase(BaseEstimator):
                 "supported; nabla's metrics take no extra parameters (give the Minkowski "
                 "exponent as p=...). Use metric_params=None."
             )
-        self.effective_metric_params_ = {}
+        self.effective_metric_params_: dict[str, Any] = {}
         metric = self._effective_metric()
         big = _max_abs(X)
         e = rescale_exponent(big, exponent_limit(metric, float(self.p)))

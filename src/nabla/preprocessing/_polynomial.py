@@ -179,7 +179,7 @@ class PolynomialFeatures(TransformerMixin, BaseEstimator):
         X = validate_data(self, X, dtype=np.float64, reset=False)
         n, d = X.shape
         self._check_output_size(n)
-        out = np.empty((n, self.n_output_features_), order=self.order)
+        out = np.empty((n, self.n_output_features_), order="F" if self.order == "F" else "C")
         col = 0
         if self.include_bias:
             out[:, 0] = 1.0
